@@ -1,0 +1,41 @@
+"""The paper's loss: bidirectional hinge with margin, per-anchor costs combined as an L4 norm.
+
+For a text anchor t with its image v+ and negatives v-: cost(v-) = max(0, margin - s(t, v+) +
+s(t, v-)); the anchor's loss = (sum over negatives of cost^4)^(1/4), between VSE's plain sum (L1)
+and VSE++'s hardest negative (L-infinity). Same for image anchors. Negatives that are in fact
+true matches (a caption that also holds for another image in the batch) are excluded by `valid`.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+MARGIN = 0.2
+NORM_P = 4.0
+
+
+def lp_hinge(positive: Tensor, negatives: Tensor, valid: Tensor, margin: float = MARGIN,
+             p: float = NORM_P) -> Tensor:
+    """positive [A], negatives [A, K], valid [A, K] bool -> mean over anchors of the Lp cost."""
+    cost = (margin - positive[:, None] + negatives).clamp(min=0) * valid.to(negatives.dtype)
+    # (sum c^p)^(1/p) has an infinite gradient at 0; the tiny epsilon keeps it finite.
+    return ((cost.pow(p).sum(1) + 1e-12).pow(1.0 / p)).mean()
+
+
+def bidirectional_loss(scores: Tensor, relevant: Tensor, margin: float = MARGIN,
+                       p: float = NORM_P) -> Tensor:
+    """All-pairs form. scores [B, B] (text i, image j), diagonal = positives; relevant [B, B]
+    bool marks pairs that also match (never used as negatives)."""
+    pos = scores.diagonal()
+    valid = ~relevant
+    return (lp_hinge(pos, scores, valid, margin, p)
+            + lp_hinge(pos, scores.t(), valid.t(), margin, p))
+
+
+def hard_negatives(similarity: Tensor, relevant: Tensor, k: int) -> tuple[Tensor, Tensor]:
+    """For each row anchor, the k most similar non-matching columns by a cheap similarity.
+    Returns indices [B, k] and validity [B, k] (False where fewer than k negatives exist)."""
+    masked = similarity.masked_fill(relevant, float("-inf"))
+    k = min(k, similarity.shape[1])
+    values, index = masked.topk(k, dim=1)
+    return index, torch.isfinite(values)
