@@ -16,5 +16,4 @@ export default defineConfig({
   preview: { headers: crossOriginIsolation },
   // Pre-bundling would move ORT away from its .wasm files; the worker sets wasmPaths anyway.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  build: { target: 'es2022' },
 });

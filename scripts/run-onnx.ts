@@ -23,7 +23,11 @@ interface Request {
 
 function parseRequest(text: string): Request {
   const request = JSON.parse(text) as Partial<Request>;
-  if (typeof request.model !== 'string' || typeof request.inputs !== 'object' || request.inputs === null) {
+  if (
+    typeof request.model !== 'string' ||
+    typeof request.inputs !== 'object' ||
+    request.inputs === null
+  ) {
     throw new Error('request must be {"model": path, "inputs": {name: {type, dims, data}}}');
   }
   return request as Request;
@@ -38,9 +42,15 @@ function toTensor(name: string, spec: InputSpec): ort.Tensor {
     case 'float32':
       return new ort.Tensor('float32', Float32Array.from(spec.data), spec.dims);
     case 'int64':
-      return new ort.Tensor('int64', BigInt64Array.from(spec.data, (v) => BigInt(v)), spec.dims);
+      return new ort.Tensor(
+        'int64',
+        BigInt64Array.from(spec.data, (v) => BigInt(v)),
+        spec.dims,
+      );
     default:
-      throw new Error(`input ${name}: unsupported type ${String((spec as { type: unknown }).type)}`);
+      throw new Error(
+        `input ${name}: unsupported type ${String((spec as { type: unknown }).type)}`,
+      );
   }
 }
 

@@ -25,7 +25,10 @@ let ortModule: Promise<OrtModule> | undefined;
 /** Threads need SharedArrayBuffer (cross-origin isolation); 2 is fastest on 2 cores. */
 export function wasmBackend(): WasmBackend {
   const isolated = globalThis.crossOriginIsolated;
-  return { threads: isolated ? Math.min(2, navigator.hardwareConcurrency || 1) : 1, crossOriginIsolated: isolated };
+  return {
+    threads: isolated ? Math.min(2, navigator.hardwareConcurrency || 1) : 1,
+    crossOriginIsolated: isolated,
+  };
 }
 
 function loadOrt(): Promise<OrtModule> {
@@ -130,7 +133,11 @@ export class PackModels {
     const out = await this.detector.run({ [detector.input.name]: tensor });
     const cells = detector.grid * detector.grid;
     return {
-      heatmap: floats(out[detector.outputs.heatmap], detector.outputs.heatmap, cells * detector.labels.length),
+      heatmap: floats(
+        out[detector.outputs.heatmap],
+        detector.outputs.heatmap,
+        cells * detector.labels.length,
+      ),
       wh: floats(out[detector.outputs.wh], detector.outputs.wh, cells * 4),
     };
   }
@@ -140,10 +147,14 @@ export class PackModels {
     const { detector } = this.manifest;
     const { heatmap, wh } = await this.detectorOutputs(input);
     const { nmsIou, ...decode } = detector.decode;
-    return decodeDetections({ heatmap, wh, grid: detector.grid, stride: detector.stride }, geometry, {
-      ...decode,
-      ...(nmsIou === null ? {} : { nmsIou }),
-    });
+    return decodeDetections(
+      { heatmap, wh, grid: detector.grid, stride: detector.stride },
+      geometry,
+      {
+        ...decode,
+        ...(nmsIou === null ? {} : { nmsIou }),
+      },
+    );
   }
 
   /** One query's token ids (maxWords of them) → text probes [1, Pt, d] and global [1, d]. */
@@ -172,7 +183,11 @@ export class PackModels {
     });
     const b = tokens.batch;
     return {
-      probes: floats(out[vision.outputs.probes], vision.outputs.probes, b * probes.vision * probes.width),
+      probes: floats(
+        out[vision.outputs.probes],
+        vision.outputs.probes,
+        b * probes.vision * probes.width,
+      ),
       global: floats(out[vision.outputs.global], vision.outputs.global, b * probes.width),
     };
   }
@@ -185,7 +200,11 @@ export class PackModels {
     const out = await this.crossProbeModel.run({
       [crossProbe.inputs.textProbes]: new Tensor('float32', query.probes, [1, probes.text, d]),
       [crossProbe.inputs.textGlobal]: new Tensor('float32', query.global, [1, d]),
-      [crossProbe.inputs.visionProbes]: new Tensor('float32', candidates.probes, [count, probes.vision, d]),
+      [crossProbe.inputs.visionProbes]: new Tensor('float32', candidates.probes, [
+        count,
+        probes.vision,
+        d,
+      ]),
       [crossProbe.inputs.visionGlobal]: new Tensor('float32', candidates.global, [count, d]),
     });
     return floats(out[crossProbe.outputs.scores], crossProbe.outputs.scores, count);
@@ -193,7 +212,9 @@ export class PackModels {
 
   async release(): Promise<void> {
     await Promise.all(
-      [this.detector, this.textEncoder, this.visionEncoder, this.crossProbeModel].map((s) => s.release()),
+      [this.detector, this.textEncoder, this.visionEncoder, this.crossProbeModel].map((s) =>
+        s.release(),
+      ),
     );
   }
 }

@@ -6,7 +6,12 @@
  */
 import type { PackProgress } from '../src/engine/api.ts';
 import { EngineError } from '../src/engine/errors.ts';
-import { PackFormatError, packFileUrl, parseManifest, type PackManifest } from '../src/model/manifest.ts';
+import {
+  PackFormatError,
+  packFileUrl,
+  parseManifest,
+  type PackManifest,
+} from '../src/model/manifest.ts';
 
 export type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
 

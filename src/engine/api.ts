@@ -25,6 +25,8 @@ export interface PackInfo {
   readonly indexedPhotos: number;
   /** Cross-probe score below which a result is not a good match. */
   readonly noMatchThreshold: number;
+  /** Detector class names: a detection's classIndex indexes this list. */
+  readonly labels: readonly string[];
   readonly loadMs: number;
 }
 

@@ -14,6 +14,8 @@ export const ENGINE_ERROR_NAMES = [
   'PackNotLoadedError',
   /** IndexedDB refused a write because the origin's storage quota is used up. */
   'StorageFullError',
+  /** The engine worker itself failed (its script did not load, or it crashed). */
+  'EngineCrashError',
 ] as const;
 
 export type EngineErrorName = (typeof ENGINE_ERROR_NAMES)[number];

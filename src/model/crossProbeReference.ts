@@ -65,7 +65,10 @@ export function crossProbeConfig(manifest: PackManifest): CrossProbeConfig {
 }
 
 /** Reads the late-layer tensors (float32 little-endian) named by the manifest's tensor table. */
-export function readCrossProbeWeights(manifest: PackManifest, buffer: ArrayBuffer): CrossProbeWeights {
+export function readCrossProbeWeights(
+  manifest: PackManifest,
+  buffer: ArrayBuffer,
+): CrossProbeWeights {
   const { crossProbe, probes } = manifest;
   const expectedBytes = manifest.files[crossProbe.weightsFile]?.bytes;
   if (buffer.byteLength !== expectedBytes) {
@@ -110,7 +113,12 @@ export function readCrossProbeWeights(manifest: PackManifest, buffer: ArrayBuffe
 // Matrices are row-major Float32Arrays of `rows` tokens.
 
 /** LayerNorm over each row (biased variance, as torch.nn.LayerNorm). */
-export function layerNorm(x: Float32Array, rows: number, w: LayerNormWeights, eps: number): Float32Array {
+export function layerNorm(
+  x: Float32Array,
+  rows: number,
+  w: LayerNormWeights,
+  eps: number,
+): Float32Array {
   const d = w.weight.length;
   const y = new Float32Array(rows * d);
   for (let r = 0; r < rows; r++) {
@@ -152,7 +160,12 @@ export function gelu(x: number): number {
  * (q | k | v), each split into heads of d/heads columns. Returns the heads concatenated
  * [rows, d], before the output projection.
  */
-export function attention(qkv: Float32Array, rows: number, width: number, heads: number): Float32Array {
+export function attention(
+  qkv: Float32Array,
+  rows: number,
+  width: number,
+  heads: number,
+): Float32Array {
   const dh = width / heads;
   const scale = 1 / Math.sqrt(dh);
   const out = new Float32Array(rows * width);
@@ -188,8 +201,18 @@ function addInPlace(x: Float32Array, y: Float32Array): void {
 }
 
 /** One pre-LayerNorm transformer layer, updating x [rows, d] in place. */
-export function lateLayer(x: Float32Array, rows: number, w: LateLayerWeights, cfg: CrossProbeConfig): void {
-  const heads = attention(linear(layerNorm(x, rows, w.ln1, cfg.layerNormEps), rows, w.qkv), rows, cfg.width, cfg.heads);
+export function lateLayer(
+  x: Float32Array,
+  rows: number,
+  w: LateLayerWeights,
+  cfg: CrossProbeConfig,
+): void {
+  const heads = attention(
+    linear(layerNorm(x, rows, w.ln1, cfg.layerNormEps), rows, w.qkv),
+    rows,
+    cfg.width,
+    cfg.heads,
+  );
   addInPlace(x, linear(heads, rows, w.out));
   const hidden = linear(layerNorm(x, rows, w.ln2, cfg.layerNormEps), rows, w.ffn1);
   for (let i = 0; i < hidden.length; i++) hidden[i] = gelu(hidden[i] ?? 0);
@@ -201,7 +224,11 @@ export function lateLayer(x: Float32Array, rows: number, w: LateLayerWeights, cf
  * Each norm is clamped separately (not ‖a‖·‖b‖ as a whole); they differ only when a norm
  * is below eps.
  */
-export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, eps = COSINE_EPS): number {
+export function cosineSimilarity(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  eps = COSINE_EPS,
+): number {
   let dot = 0;
   let aa = 0;
   let bb = 0;
@@ -216,9 +243,16 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, eps
 }
 
 /** Σ of rows [from, to) of x [*, d], plus `extra` [d]. */
-function sumRows(x: Float32Array, from: number, to: number, extra: ArrayLike<number>, d: number): Float64Array {
+function sumRows(
+  x: Float32Array,
+  from: number,
+  to: number,
+  extra: ArrayLike<number>,
+  d: number,
+): Float64Array {
   const sum = Float64Array.from({ length: d }, (_, c) => extra[c] ?? 0);
-  for (let r = from; r < to; r++) for (let c = 0; c < d; c++) sum[c] = (sum[c] ?? 0) + (x[r * d + c] ?? 0);
+  for (let r = from; r < to; r++)
+    for (let c = 0; c < d; c++) sum[c] = (sum[c] ?? 0) + (x[r * d + c] ?? 0);
   return sum;
 }
 
@@ -236,19 +270,30 @@ export function crossProbeScores(
 ): Float32Array {
   const { textProbes: pt, visionProbes: pv, width: d } = cfg;
   const k = visionGlobal.length / d;
-  if (textProbes.length !== pt * d || textGlobal.length !== d || !Number.isInteger(k) || visionProbes.length !== k * pv * d) {
+  if (
+    textProbes.length !== pt * d ||
+    textGlobal.length !== d ||
+    !Number.isInteger(k) ||
+    visionProbes.length !== k * pv * d
+  ) {
     throw new Error(`crossProbeScores: shapes do not fit Pt=${pt}, Pv=${pv}, d=${d}`);
   }
   const rows = pt + pv;
   const scores = new Float32Array(k);
   for (let candidate = 0; candidate < k; candidate++) {
-    let x = new Float32Array(rows * d);
+    const x = new Float32Array(rows * d);
     x.set(textProbes, 0);
     x.set(visionProbes.subarray(candidate * pv * d, (candidate + 1) * pv * d), pt * d);
     for (const layer of weights.layers) lateLayer(x, rows, layer, cfg);
-    x = layerNorm(x, rows, weights.norm, cfg.layerNormEps);
-    const text = sumRows(x, 0, pt, textGlobal, d);
-    const vision = sumRows(x, pt, rows, visionGlobal.subarray(candidate * d, (candidate + 1) * d), d);
+    const out = layerNorm(x, rows, weights.norm, cfg.layerNormEps);
+    const text = sumRows(out, 0, pt, textGlobal, d);
+    const vision = sumRows(
+      out,
+      pt,
+      rows,
+      visionGlobal.subarray(candidate * d, (candidate + 1) * d),
+      d,
+    );
     scores[candidate] = cosineSimilarity(text, vision);
   }
   return scores;

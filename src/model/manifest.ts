@@ -140,7 +140,8 @@ export interface PackManifest {
 
 /** The URL of a pack file, `base` being the pack folder ("models/<id>" or an absolute URL). */
 export function packFileUrl(base: string, name: string): string {
-  if (!isPlainFileName(name)) throw new PackFormatError(`pack file name ${JSON.stringify(name)} is not a plain file name`);
+  if (!isPlainFileName(name))
+    throw new PackFormatError(`pack file name ${JSON.stringify(name)} is not a plain file name`);
   return `${base.endsWith('/') ? base : `${base}/`}${encodeURIComponent(name)}`;
 }
 
@@ -160,7 +161,8 @@ function fail(path: string, expected: string, value: unknown): never {
 type Json = Readonly<Record<string, unknown>>;
 
 function object(value: unknown, path: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(path, 'an object', value);
   return value as Json;
 }
 
@@ -197,7 +199,11 @@ function fileName(value: unknown, path: string): string {
   return name;
 }
 
-function strings<const K extends string>(value: unknown, path: string, keys: readonly K[]): Record<K, string> {
+function strings<const K extends string>(
+  value: unknown,
+  path: string,
+  keys: readonly K[],
+): Record<K, string> {
   const source = object(value, path);
   const result = {} as Record<K, string>;
   for (const key of keys) result[key] = string(source[key], `${path}.${key}`);
@@ -205,6 +211,10 @@ function strings<const K extends string>(value: unknown, path: string, keys: rea
 }
 
 // ------------------------------------------------------------------ sections
+
+function unlisted(name: string): PackFormatError {
+  return new PackFormatError(`manifest.json: ${name} is used but not listed in files`);
+}
 
 function parseFiles(value: unknown): Record<string, PackFile> {
   const source = object(value, 'files');
@@ -238,15 +248,25 @@ function parseDetector(value: unknown): DetectorSpec {
   const range = array(input.range, 'detector.input.range');
   if (range.length !== 2) fail('detector.input.range', '[low, high]', range);
   const decode = object(d.decode, 'detector.decode');
-  const labels = array(d.labels, 'detector.labels').map((label, i) => string(label, `detector.labels[${i}]`));
+  const labels = array(d.labels, 'detector.labels').map((label, i) =>
+    string(label, `detector.labels[${i}]`),
+  );
   return {
     file: fileName(d.file, 'detector.file'),
     input: {
       name: string(input.name, 'detector.input.name'),
-      shape: [1, integer(shape[1], 'detector.input.shape[1]', 1), integer(shape[2], 'detector.input.shape[2]', 1), 3],
+      shape: [
+        1,
+        integer(shape[1], 'detector.input.shape[1]', 1),
+        integer(shape[2], 'detector.input.shape[2]', 1),
+        3,
+      ],
       layout: literal(input.layout, 'detector.input.layout', 'NHWC'),
       channels: literal(input.channels, 'detector.input.channels', 'RGB'),
-      range: [finite(range[0], 'detector.input.range[0]'), finite(range[1], 'detector.input.range[1]')],
+      range: [
+        finite(range[0], 'detector.input.range[0]'),
+        finite(range[1], 'detector.input.range[1]'),
+      ],
       normalisation: literal(input.normalisation, 'detector.input.normalisation', 'none'),
       resize: literal(input.resize, 'detector.input.resize', 'letterbox'),
       padValue: finite(input.padValue, 'detector.input.padValue'),
@@ -270,10 +290,13 @@ function parseText(value: unknown): TextEncoderSpec {
   try {
     tokenizer = parseTokenizerRules(t.tokenizer);
   } catch (error) {
-    throw new PackFormatError(`manifest.json: text.tokenizer: ${(error as Error).message}`, { cause: error });
+    throw new PackFormatError(`manifest.json: text.tokenizer: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const maxWords = integer(t.maxWords, 'text.maxWords', 1);
-  if (tokenizer.maxWords !== maxWords) fail('text.tokenizer.maxWords', `text.maxWords (${maxWords})`, tokenizer.maxWords);
+  if (tokenizer.maxWords !== maxWords)
+    fail('text.tokenizer.maxWords', `text.maxWords (${maxWords})`, tokenizer.maxWords);
   return {
     file: fileName(t.file, 'text.file'),
     vocabFile: fileName(t.vocabFile, 'text.vocabFile'),
@@ -287,7 +310,10 @@ function parseText(value: unknown): TextEncoderSpec {
 function parseVision(value: unknown): VisionEncoderSpec {
   const v = object(value, 'vision');
   const features = array(v.regionFeatures, 'vision.regionFeatures');
-  if (features.length !== REGION_FEATURES.length || features.some((f, i) => f !== REGION_FEATURES[i])) {
+  if (
+    features.length !== REGION_FEATURES.length ||
+    features.some((f, i) => f !== REGION_FEATURES[i])
+  ) {
     fail('vision.regionFeatures', JSON.stringify(REGION_FEATURES), features);
   }
   return {
@@ -331,10 +357,12 @@ function parseTensor(value: unknown, path: string): TensorEntry {
   const t = object(value, path);
   const shape = array(t.shape, `${path}.shape`).map((n, i) => integer(n, `${path}.shape[${i}]`, 1));
   const offset = integer(t.offset, `${path}.offset`, 0);
-  if (offset % TENSOR_ALIGNMENT !== 0) fail(`${path}.offset`, `a multiple of ${TENSOR_ALIGNMENT}`, offset);
+  if (offset % TENSOR_ALIGNMENT !== 0)
+    fail(`${path}.offset`, `a multiple of ${TENSOR_ALIGNMENT}`, offset);
   const bytes = integer(t.bytes, `${path}.bytes`, 0);
   const elements = shape.reduce((a, b) => a * b, 1);
-  if (bytes !== elements * 4) fail(`${path}.bytes`, `${elements} elements × 4 = ${elements * 4}`, bytes);
+  if (bytes !== elements * 4)
+    fail(`${path}.bytes`, `${elements} elements × 4 = ${elements * 4}`, bytes);
   return {
     name: string(t.name, `${path}.name`),
     shape,
@@ -345,7 +373,11 @@ function parseTensor(value: unknown, path: string): TensorEntry {
 }
 
 /** The table must hold exactly the late stack's tensors, non-overlapping, inside the file. */
-function checkTensorTable(tensors: readonly TensorEntry[], spec: { layers: number; width: number; ffnWidth: number }, fileBytes: number): void {
+function checkTensorTable(
+  tensors: readonly TensorEntry[],
+  spec: { layers: number; width: number; ffnWidth: number },
+  fileBytes: number,
+): void {
   const byName = new Map<string, TensorEntry>();
   for (const tensor of tensors) {
     if (byName.has(tensor.name)) fail('crossProbe.tensors', 'distinct names', tensor.name);
@@ -354,36 +386,52 @@ function checkTensorTable(tensors: readonly TensorEntry[], spec: { layers: numbe
   const expected = expectedCrossProbeTensors(spec.layers, spec.width, spec.ffnWidth);
   for (const { name, shape } of expected) {
     const tensor = byName.get(name);
-    if (tensor === undefined) throw new PackFormatError(`manifest.json: crossProbe.tensors lacks tensor ${name}`);
-    if (tensor.shape.join() !== shape.join()) fail(`crossProbe.tensors ${name}.shape`, JSON.stringify(shape), tensor.shape);
+    if (tensor === undefined)
+      throw new PackFormatError(`manifest.json: crossProbe.tensors lacks tensor ${name}`);
+    if (tensor.shape.join() !== shape.join())
+      fail(`crossProbe.tensors ${name}.shape`, JSON.stringify(shape), tensor.shape);
   }
   if (byName.size !== expected.length) {
     const known = new Set(expected.map((e) => e.name));
     const extra = [...byName.keys()].filter((name) => !known.has(name));
-    throw new PackFormatError(`manifest.json: crossProbe.tensors has unexpected tensors ${extra.join(', ')}`);
+    throw new PackFormatError(
+      `manifest.json: crossProbe.tensors has unexpected tensors ${extra.join(', ')}`,
+    );
   }
   const byOffset = [...tensors].sort((a, b) => a.offset - b.offset);
   byOffset.forEach((tensor, i) => {
     const next = byOffset[i + 1];
     const end = tensor.offset + tensor.bytes;
     if (next !== undefined && end > next.offset) {
-      throw new PackFormatError(`manifest.json: crossProbe.tensors ${tensor.name} overlaps ${next.name}`);
+      throw new PackFormatError(
+        `manifest.json: crossProbe.tensors ${tensor.name} overlaps ${next.name}`,
+      );
     }
     if (end > fileBytes) {
-      throw new PackFormatError(`manifest.json: crossProbe.tensors ${tensor.name} ends at byte ${end}, past the weights file (${fileBytes} bytes)`);
+      throw new PackFormatError(
+        `manifest.json: crossProbe.tensors ${tensor.name} ends at byte ${end}, past the weights file (${fileBytes} bytes)`,
+      );
     }
   });
 }
 
-function parseCrossProbe(value: unknown, width: number, files: Readonly<Record<string, PackFile>>): CrossProbeSpec {
+function parseCrossProbe(
+  value: unknown,
+  width: number,
+  files: Readonly<Record<string, PackFile>>,
+): CrossProbeSpec {
   const c = object(value, 'crossProbe');
   const layers = integer(c.layers, 'crossProbe.layers', 1);
   const heads = integer(c.heads, 'crossProbe.heads', 1);
   if (width % heads !== 0) fail('crossProbe.heads', `a divisor of the width ${width}`, heads);
   const ffnWidth = integer(c.ffnWidth, 'crossProbe.ffnWidth', 1);
   const weightsFile = fileName(c.weightsFile, 'crossProbe.weightsFile');
-  const tensors = array(c.tensors, 'crossProbe.tensors').map((t, i) => parseTensor(t, `crossProbe.tensors[${i}]`));
-  checkTensorTable(tensors, { layers, width, ffnWidth }, files[weightsFile]?.bytes ?? 0);
+  const tensors = array(c.tensors, 'crossProbe.tensors').map((t, i) =>
+    parseTensor(t, `crossProbe.tensors[${i}]`),
+  );
+  const weights = files[weightsFile];
+  if (weights === undefined) throw unlisted(weightsFile);
+  checkTensorTable(tensors, { layers, width, ffnWidth }, weights.bytes);
   const layerNormEps = finite(c.layerNormEps, 'crossProbe.layerNormEps');
   if (layerNormEps <= 0) fail('crossProbe.layerNormEps', 'positive', layerNormEps);
   return {
@@ -397,7 +445,12 @@ function parseCrossProbe(value: unknown, width: number, files: Readonly<Record<s
     norm: literal(c.norm, 'crossProbe.norm', 'pre'),
     layerNormEps,
     linearLayout: literal(c.linearLayout, 'crossProbe.linearLayout', 'out_in'),
-    inputs: strings(c.inputs, 'crossProbe.inputs', ['textProbes', 'textGlobal', 'visionProbes', 'visionGlobal']),
+    inputs: strings(c.inputs, 'crossProbe.inputs', [
+      'textProbes',
+      'textGlobal',
+      'visionProbes',
+      'visionGlobal',
+    ]),
     outputs: strings(c.outputs, 'crossProbe.outputs', ['scores']),
   };
 }
@@ -407,7 +460,12 @@ function parseFullCrossEncoder(value: unknown): FullCrossEncoderSpec {
   return {
     file: fileName(f.file, 'baselines.fullCrossEncoder.file'),
     layers: integer(f.layers, 'baselines.fullCrossEncoder.layers', 1),
-    inputs: strings(f.inputs, 'baselines.fullCrossEncoder.inputs', ['tokenIds', 'classes', 'features', 'mask']),
+    inputs: strings(f.inputs, 'baselines.fullCrossEncoder.inputs', [
+      'tokenIds',
+      'classes',
+      'features',
+      'mask',
+    ]),
     outputs: strings(f.outputs, 'baselines.fullCrossEncoder.outputs', ['scores']),
   };
 }
@@ -435,15 +493,23 @@ function checkAgreement(m: PackManifest): void {
   ];
   for (const [name, value, otherName, other] of pairs) {
     if (value !== other) {
-      throw new PackFormatError(`manifest.json: ${name} (${value}) disagrees with ${otherName} (${String(other)})`);
+      throw new PackFormatError(
+        `manifest.json: ${name} (${value}) disagrees with ${otherName} (${String(other)})`,
+      );
     }
   }
   const referenced = [
-    m.detector.file, m.text.file, m.text.vocabFile, m.vision.file, m.crossProbe.weightsFile,
-    m.crossProbe.onnxFile, m.baselines.fullCrossEncoder.file, m.golden,
+    m.detector.file,
+    m.text.file,
+    m.text.vocabFile,
+    m.vision.file,
+    m.crossProbe.weightsFile,
+    m.crossProbe.onnxFile,
+    m.baselines.fullCrossEncoder.file,
+    m.golden,
   ];
   for (const name of referenced) {
-    if (m.files[name] === undefined) throw new PackFormatError(`manifest.json: ${name} is used but not listed in files`);
+    if (m.files[name] === undefined) throw unlisted(name);
   }
 }
 
@@ -454,7 +520,9 @@ function checkAgreement(m: PackManifest): void {
 export function parseManifest(json: unknown): PackManifest {
   const m = object(json, '(top level)');
   if (m.format !== PACK_FORMAT) {
-    throw new PackFormatError(`not a Probe Search model pack: format is ${JSON.stringify(m.format)}, expected "${PACK_FORMAT}"`);
+    throw new PackFormatError(
+      `not a Probe Search model pack: format is ${JSON.stringify(m.format)}, expected "${PACK_FORMAT}"`,
+    );
   }
   if (m.formatVersion !== 1) {
     throw new PackFormatError(

@@ -122,7 +122,8 @@ async function write(store: Parameters<typeof idbStore>[0], key: string, value: 
 /** Saves one photo; the meta record goes last, so a photo counts as indexed only when whole. */
 export async function savePhoto(photo: IndexedPhoto): Promise<void> {
   const { path } = photo.meta;
-  if (photo.probes.path !== path) throw new Error(`probe record for ${photo.probes.path} ≠ ${path}`);
+  if (photo.probes.path !== path)
+    throw new Error(`probe record for ${photo.probes.path} ≠ ${path}`);
   await write('thumbnails', path, photo.thumbnail);
   await write('probes', path, photo.probes);
   await write('photos', path, photo.meta);

@@ -20,12 +20,12 @@ import numpy as np
 import torch
 
 from . import detector_eval, glove, lexicon, synth, tokenizer, vocab as vocab_mod
-from .detections import Detection
+from .detections import DecodeOptions, Detection, postprocess
 from .evaluate import Architectures, Gallery, evaluate_all, encode, cross_probe_scorer
 from .export import (export_cross_probe, export_full_cross_encoder, export_text_encoder,
                      export_vision_encoder, late_layer_tensors, round_to_fp16, write_tensor_file)
 from .labels import COCO_LABELS
-from .model import ModelConfig, parameter_count, per_pair_flops
+from .model import ModelConfig, cosine, parameter_count, per_pair_flops
 from .pairs import PairSource
 from .paths import BUILD, COCO_MINI, MODELS, TRAINING
 from .regions import FEATURES, region_tokens
@@ -54,16 +54,23 @@ class BuildConfig:
 
 CONFIGS = {
     "full": BuildConfig(
-        model=ModelConfig(), train_layouts=40_000, captions_per_layout=5, test_layouts=1000,
+        model=ModelConfig(), train_layouts=30_000, captions_per_layout=5, test_layouts=1000,
         val_layouts=1000, vocab_size=20_000, shortlist=50,
-        steps={"two-tower": 1500, "cross-probe": 1500, "full-cross-encoder": 1000}),
+        steps={"two-tower": 1200, "cross-probe": 1500, "full-cross-encoder": 1000}),
+    # A quick look at whether a change learns at all, before spending the full hour.
+    "pilot": BuildConfig(
+        model=ModelConfig(), train_layouts=5_000, captions_per_layout=5, test_layouts=300,
+        val_layouts=300, vocab_size=20_000, shortlist=50,
+        steps={"two-tower": 250, "cross-probe": 250, "full-cross-encoder": 120},
+        train=TrainConfig(batch=64, warmup=30, log_every=25)),
     "tiny": BuildConfig(
         model=ModelConfig(width=32, heads=2, ffn=64, early_layers=2, late_layers=1,
                           text_probes=2, vision_probes=3, max_words=12, max_regions=8),
         train_layouts=400, captions_per_layout=3, test_layouts=60, val_layouts=60,
         vocab_size=2_000, shortlist=10,
-        steps={"two-tower": 30, "cross-probe": 30, "full-cross-encoder": 20},
-        train=TrainConfig(batch=16, warmup=5, negatives=3, ce_negatives=2, log_every=10)),
+        steps={"two-tower": 40, "cross-probe": 40, "full-cross-encoder": 40},
+        train=TrainConfig(batch=16, lr=2e-3, warmup=5, negatives=3, ce_negatives=2,
+                          log_every=10)),
 }
 
 
@@ -117,21 +124,17 @@ def build_text_side(table: glove.GloveTable, cfg: BuildConfig, extra_words: set[
 def real_validation(detector_cfg: dict, text: TextSide, max_regions: int):
     """The 80 coco-mini photos through the real detector, with their 400 human captions."""
     captions = json.loads((COCO_MINI / "captions.json").read_text())
-    runs = {r["file"]: r for r in json.loads((BUILD / "coco_mini_detections.json").read_text())}
+    runs = detector_eval.load_detections(BUILD / "coco_mini_detections.json")
+    options = DecodeOptions(score_threshold=detector_cfg["score_threshold"],
+                            max_regions=detector_cfg["max_regions"], nms_iou=detector_cfg["nms_iou"])
     images = sorted(captions["images"], key=lambda im: im["id"])
-    detections = [detector_eval.decode_run(runs[im["file_name"]], detector_cfg) for im in images]
+    detections = [postprocess(runs[im["file_name"]], options) for im in images]
     position = {im["id"]: i for i, im in enumerate(images)}
     pairs = sorted((a["image_id"], a["id"], a["caption"]) for a in captions["annotations"])
     encode_text = text.encoder()
     ids = [encode_text(c) for _, _, c in pairs]
     owner = [position[image_id] for image_id, _, _ in pairs]
-    gallery = Gallery(*_gallery_tensors(ids, detections, max_regions))
-    return gallery, owner, [c for _, _, c in pairs]
-
-
-def _gallery_tensors(ids, detections, max_regions):
-    g = Gallery.build(ids, detections, max_regions)
-    return g.ids, g.classes, g.features, g.region_mask
+    return Gallery.build(ids, detections, max_regions), owner
 
 
 # ---------------------------------------------------------------- the build
@@ -158,7 +161,8 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
                                                  COCO_MINI / "instances.json")
         det = {k: detector_report[k] for k in ("score_threshold", "max_regions", "nms_iou")}
         noise = synth.fit_noise_model(BUILD / "coco_mini_detections.json",
-                                      COCO_MINI / "instances.json")
+                                      COCO_MINI / "instances.json",
+                                      score_floor=det["score_threshold"], nms_iou=det["nms_iou"])
     model_cfg = replace(cfg.model, max_regions=int(det["max_regions"]))
     log(f"detector: threshold {det['score_threshold']}, max regions {det['max_regions']}, "
         f"nms {det['nms_iou']}")
@@ -218,7 +222,7 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
 
     real = None
     if not tiny:
-        gallery, owner, _ = real_validation(det, text, model_cfg.max_regions)
+        gallery, owner = real_validation(det, text, model_cfg.max_regions)
         real = {"queries": len(owner), "images": int(gallery.classes.shape[0]),
                 "results": evaluate_all(archs, gallery,
                                         lambda q, im: owner[q] == im, shortlist=10_000)}
@@ -238,7 +242,8 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
         "perPairFlops": {"maxShapes": flops_max, "meanShapes": flops_mean,
                          "meanWords": mean_words, "meanRegions": mean_regions},
         "parameters": {k: parameter_count(m) for k, m in models.items()},
-        "finalLoss": {k: float(np.mean(v[-20:])) for k, v in losses.items()},
+        "initialLoss": {k: float(np.mean(v[:10])) for k, v in losses.items()},
+        "finalLoss": {k: float(np.mean(v[-10:])) for k, v in losses.items()},
         "buildSeconds": round(time.time() - started),
     }
     manifest = export_pack(out, archs, text, seen, model_cfg, det, metrics, test_detections)
@@ -438,6 +443,10 @@ def golden_vectors(archs: Architectures, text: TextSide, model_cfg: ModelConfig,
             "regionMask": [float(m) for m in mask[0]],
             "visionProbes": _flat(vp), "visionGlobal": _flat(vg),
             "_tensors": (classes, features, mask, vp, vg)})
+    # The late stack's raw output for one pair pins the kernels element by element.
+    tp0, vp0 = queries[0]["_tensors"][1], images[0]["_tensors"][3]
+    late = {"query": 0, "image": 0,
+            "values": _flat(archs.cross_probe.late(torch.cat([tp0, vp0], 1)))}
     cross, full, two = [], [], []
     for q in queries:
         ids, tp, tg = q.pop("_tensors")
@@ -446,13 +455,14 @@ def golden_vectors(archs: Architectures, text: TextSide, model_cfg: ModelConfig,
             classes, features, mask, vp, vg = im["_tensors"]
             rows[0].append(float(archs.cross_probe.cross(tp, tg, vp, vg)[0]))
             rows[1].append(float(archs.full_cross.score(ids, classes, features, mask)[0]))
-            rows[2].append(float(torch.nn.functional.cosine_similarity(tg, vg, eps=1e-6)[0]))
+            rows[2].append(float(cosine(tg, vg)[0]))
         cross.append(rows[0])
         full.append(rows[1])
         two.append(rows[2])
     for im in images:
         im.pop("_tensors")
     return {"tolerance": 1e-4, "queries": queries, "images": images,
+            "lateOutputs": late,
             "scores": {"crossProbe": cross, "fullCrossEncoder": full, "globalCosine": two}}
 
 
@@ -518,8 +528,8 @@ def results_markdown(manifest: dict, detector_report, noise, cfg: BuildConfig, n
         out += ["## Detector on the 80 real photos", "", detector_report["table_markdown"], ""]
     out += ["## Detector noise model used for training data", "", "```",
             json.dumps(noise.to_json(), indent=1), "```", "",
-            "## Final training loss (mean of last 20 steps)", ""]
-    out += [f"* {k}: {v:.4f}" for k, v in m["finalLoss"].items()]
+            "## Training loss (mean of the first / last 10 steps)", ""]
+    out += [f"* {k}: {m['initialLoss'][k]:.4f} -> {v:.4f}" for k, v in m["finalLoss"].items()]
     out += ["", "## Pack files", "", "| file | bytes |", "|---|---|"]
     out += [f"| {k} | {v['bytes']:,} |" for k, v in manifest["files"].items()]
     total = sum(v["bytes"] for v in manifest["files"].values())

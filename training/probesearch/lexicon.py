@@ -257,12 +257,13 @@ SIZE_WORDS: dict[str, tuple[str, ...]] = {
     "small": ("small", "little", "tiny"),
 }
 
+# Negation: "a street without cars", "a kitchen and no people", "there are no dogs",
+# "without any food", "an empty bench" (= a bench and no person in the photo).
 NEGATION = {
-    "without": ("without", "with no", "without any"),
+    "without": ("without", "with no", "and no"),
     "there_is_no": ("there is no", "there are no"),
-    "no": ("no",),
+    "any": ("any",),
     "empty": ("an empty", "empty"),
-    "not": ("not",),
 }
 
 CONJUNCTIONS = ("and", "with", "along with", "together with", "as well as")

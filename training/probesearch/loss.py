@@ -12,14 +12,16 @@ from torch import Tensor
 
 MARGIN = 0.2
 NORM_P = 4.0
+_EPS = 1e-12
 
 
 def lp_hinge(positive: Tensor, negatives: Tensor, valid: Tensor, margin: float = MARGIN,
              p: float = NORM_P) -> Tensor:
     """positive [A], negatives [A, K], valid [A, K] bool -> mean over anchors of the Lp cost."""
     cost = (margin - positive[:, None] + negatives).clamp(min=0) * valid.to(negatives.dtype)
-    # (sum c^p)^(1/p) has an infinite gradient at 0; the tiny epsilon keeps it finite.
-    return ((cost.pow(p).sum(1) + 1e-12).pow(1.0 / p)).mean()
+    # (sum c^p)^(1/p) has an infinite gradient at 0; a tiny epsilon keeps it finite, and
+    # subtracting its root keeps a perfect anchor's loss at exactly 0.
+    return ((cost.pow(p).sum(1) + _EPS).pow(1.0 / p) - _EPS ** (1.0 / p)).mean()
 
 
 def bidirectional_loss(scores: Tensor, relevant: Tensor, margin: float = MARGIN,

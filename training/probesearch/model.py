@@ -33,12 +33,12 @@ class ModelConfig:
     width: int = 96
     heads: int = 4
     ffn: int = 384
-    early_layers: int = 7
+    early_layers: int = 5
     late_layers: int = 1
     text_probes: int = 4
     vision_probes: int = 8
     max_words: int = 16
-    max_regions: int = 16
+    max_regions: int = 24
     glove_dim: int = 100
     classes: int = 80
     ln_eps: float = 1e-5
@@ -129,8 +129,10 @@ def masked_sum(x: Tensor, mask: Tensor) -> Tensor:
     return (x * mask.unsqueeze(-1).to(x.dtype)).sum(1)
 
 
-def cosine(a: Tensor, b: Tensor) -> Tensor:
-    return F.cosine_similarity(a, b, dim=-1, eps=1e-6)
+def cosine(a: Tensor, b: Tensor, eps: float = 1e-6) -> Tensor:
+    """a.b / (max(|a|, eps) max(|b|, eps)), written out so that PyTorch, the ONNX export, the
+    TypeScript reference and the WGSL kernel all compute the same formula."""
+    return (a * b).sum(-1) / (a.norm(dim=-1).clamp(min=eps) * b.norm(dim=-1).clamp(min=eps))
 
 
 class ProbeEncoders(nn.Module):

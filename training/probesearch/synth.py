@@ -302,7 +302,7 @@ class LayoutSampler:
         for item in template.items:
             if rng.random() >= item.p:
                 continue
-            n = item.lo + min(item.hi - item.lo, int(rng.geometric(0.3)) - 1)
+            n = item.lo + min(item.hi - item.lo, int(rng.geometric(0.25)) - 1)
             for _ in range(n):
                 objects.append(Obj(CI[item.cls], self._place(rng, item, objects)))
         if not objects:  # every photo shows something: keep the template's first item
@@ -354,7 +354,7 @@ class LayoutSampler:
         """At the hands (or feet, for boards/skis) of a person, sized relative to them."""
         pw, ph = p[2] - p[0], p[3] - p[1]
         person_area = 10 ** self.log_area[CI["person"]]
-        w, h = self._size(rng, cls, max(0.05, pw * ph / person_area))
+        w, h = self._size(rng, cls, min(3.0, max(0.05, pw * ph / person_area)))
         if lx.COCO_LABELS[cls] in ("skis", "snowboard", "skateboard", "surfboard"):
             cx, cy = _cx(p) + rng.normal(0, 0.1 * pw), p[3] - 0.05 * ph
         else:
@@ -603,9 +603,10 @@ def _nouns(cls: int, layout: Layout, rng: np.random.Generator) -> list[lx.Noun]:
     return list(lx.CLASS_NOUNS[name])
 
 
-def _noun(cls: int, layout: Layout, rng: np.random.Generator, plural: bool) -> lx.Noun | None:
-    """A name with the needed number (canonical half the time), or None if none fits."""
-    nouns = [n for n in _nouns(cls, layout, rng) if (n.plural if plural else n.singular)]
+def _noun(cls: int, layout: Layout, rng: np.random.Generator) -> lx.Noun | None:
+    """A countable name (canonical half the time), or None if the class has none."""
+    # Countable names only ("a luggage" is wrong); mass and plural-only classes are phrased apart.
+    nouns = [n for n in _nouns(cls, layout, rng) if n.singular and n.plural]
     if not nouns:
         return None
     return nouns[0] if rng.random() < 0.5 else _choice(rng, nouns)
@@ -623,14 +624,15 @@ def _exists_np(cls: int, layout: Layout, rng: np.random.Generator) -> tuple[str,
     if mass:  # broccoli
         return (f"some {kind_nouns[0].singular}" if rng.random() < 0.5 else kind_nouns[0].singular), Exists((cls,), 1, None)
     if n >= 2 and rng.random() < 0.4:
-        noun = _noun(cls, layout, rng, plural=True)
+        noun = _noun(cls, layout, rng)
         if noun:
             return (f"some {noun.plural}" if rng.random() < 0.3 else noun.plural), Exists((cls,), 2, None)
-    noun = _noun(cls, layout, rng, plural=False)
+    noun = _noun(cls, layout, rng)
     return _with_article(noun.singular), Exists((cls,), 1, None)
 
 
-def _count_np(cls: int, layout: Layout, rng: np.random.Generator) -> tuple[str, Exists] | None:
+def _count_np(cls: int, layout: Layout, rng: np.random.Generator,
+              exact_share: float = 0.7) -> tuple[str, Exists] | None:
     """A phrase stating how many: "two dogs", "a single cat", "several cows", "a herd of
     zebras". None for classes without number (mass or plural-only nouns)."""
     kind_nouns = lx.CLASS_NOUNS[COCO_LABELS[cls]]
@@ -641,20 +643,20 @@ def _count_np(cls: int, layout: Layout, rng: np.random.Generator) -> tuple[str, 
     options = lx.exact_count_phrases(n) if n <= 10 else []
     options += [c for c in lx.VAGUE_COUNTS if c.lo <= n and (c.hi is None or n <= c.hi)]
     collectives = [p for p, classes in lx.COLLECTIVES.items() if name in classes and n >= lx.COLLECTIVE_RANGE[0]]
-    if collectives and rng.random() < 0.25:
+    if collectives and exact_share < 1.0 and rng.random() < 0.25:  # test queries: numbers only
         phrase, (lo, hi) = _choice(rng, collectives), lx.COLLECTIVE_RANGE
-        noun = _noun(cls, layout, rng, plural=True)
+        noun = _noun(cls, layout, rng)
         return f"{phrase} {noun.plural}", Exists((cls,), lo, hi)
     if not options:
         return None
     # Exact numbers are the most useful signal: favour them.
     exact = [c for c in options if c.lo == c.hi]
-    word = _choice(rng, exact) if exact and rng.random() < 0.7 else _choice(rng, options)
-    noun = _noun(cls, layout, rng, plural=word.plural)
+    word = _choice(rng, exact) if exact and rng.random() < exact_share else _choice(rng, options)
+    noun = _noun(cls, layout, rng)
     return f"{word.phrase} {noun.plural if word.plural else noun.singular}", Exists((cls,), word.lo, word.hi)
 
 
-def _absent_np(cls_set: tuple[int, ...], noun: lx.Noun, rng: np.random.Generator, after_no: bool) -> str:
+def _absent_np(noun: lx.Noun, rng: np.random.Generator, after_no: bool) -> str:
     """'cars' / 'a car' / 'any cars' / 'food' for an absent thing."""
     if noun.plural is None:
         return noun.singular
@@ -685,7 +687,7 @@ def _participle(cls: int, rng: np.random.Generator) -> str:
     return _choice(rng, lx.PARTICIPLES[group])
 
 
-def _join(parts: Sequence[str], rng: np.random.Generator) -> str:
+def _join(parts: Sequence[str]) -> str:
     if len(parts) == 1:
         return parts[0]
     if len(parts) == 2:
@@ -747,15 +749,16 @@ def _conjunction_caption(layout: Layout, rng: np.random.Generator, k: int | None
     texts = [t for t, _ in nps]
     r = rng.random()
     if r < 0.45:
-        text = f"{texts[0]} {_choice(rng, lx.CONJUNCTIONS[1:])} {_join(texts[1:], rng)}"
+        text = f"{texts[0]} {_choice(rng, lx.CONJUNCTIONS[1:])} {_join(texts[1:])}"
     elif r < 0.6:
-        text = f"{texts[0]} {_participle(classes[0], rng)} with {_join(texts[1:], rng)}"
+        text = f"{texts[0]} {_participle(classes[0], rng)} with {_join(texts[1:])}"
     else:
-        text = _join(texts, rng)
+        text = _join(texts)
     return Caption(text, kind, And(forms))
 
 
-def _count_caption(layout: Layout, rng: np.random.Generator, with_other: float = 0.5) -> Caption | None:
+def _count_caption(layout: Layout, rng: np.random.Generator, with_other: float = 0.5,
+                   exact_share: float = 0.7) -> Caption | None:
     counts = layout.class_counts()
     candidates = [c for c in sorted(counts) if _count_np(c, layout, np.random.default_rng(0)) is not None]
     if not candidates:
@@ -763,7 +766,7 @@ def _count_caption(layout: Layout, rng: np.random.Generator, with_other: float =
     # Prefer classes with several instances: counting them is the point.
     w = np.array([1.0 + min(counts[c], 6) for c in candidates])
     cls = candidates[int(rng.choice(len(candidates), p=w / w.sum()))]
-    found = _count_np(cls, layout, rng)
+    found = _count_np(cls, layout, rng, exact_share)
     if found is None:
         return None
     text, form = found
@@ -923,23 +926,22 @@ def _negation_caption(layout: Layout, rng: np.random.Generator, specific: bool =
             scene_text = f"{scene_text} with {extra_text}"
             forms.append(extra_form)
         if rng.random() < 0.5:
-            text = f"{scene_text} without {_absent_np(absent, noun, rng, after_no=False)}"
+            text = f"{scene_text} without {_absent_np(noun, rng, after_no=False)}"
         else:
-            text = f"{scene_text} and no {_absent_np(absent, noun, rng, after_no=True)}"
+            text = f"{scene_text} and no {_absent_np(noun, rng, after_no=True)}"
         return Caption(text, "negation", And((*forms, neg)))
     k = 2 if specific else 1
     classes = _pick_classes(layout, rng, k, rare_first=specific)
     nps = [_exists_np(c, layout, rng) for c in classes]
-    subject = _join([t for t, _ in nps], rng)
+    subject = _join([t for t, _ in nps])
     forms = [f for _, f in nps]
     if r < 0.75:
-        text = f"{subject} {_choice(rng, ('with no', 'without', 'and no'))} {_absent_np(absent, noun, rng, after_no=True)}"
+        text = f"{subject} {_choice(rng, lx.NEGATION['without'])} {_absent_np(noun, rng, after_no=True)}"
     else:
-        be = "are" if noun.singular is None or rng.random() < 0.6 else "is"
-        thing = _absent_np(absent, noun, rng, after_no=True) if be == "are" else noun.singular
-        if be == "are" and noun.plural is None:
-            be = "is"
-        text = f"{subject}, there {be} no {thing}"
+        if noun.plural is None or (noun.singular is not None and rng.random() < 0.4):
+            text = f"{subject}, there is no {noun.singular}"
+        else:
+            text = f"{subject}, there are no {noun.plural}"
     return Caption(text, "negation", And((*forms, neg)))
 
 
@@ -958,9 +960,9 @@ def _scene_caption(layout: Layout, rng: np.random.Generator, k_objects: int | No
     if not texts:
         text = f"{_choice(rng, lx.OPENERS[:5])} {scene_text}" if rng.random() < 0.6 else scene_text
     elif rng.random() < 0.5:
-        text = f"{scene_text} {_choice(rng, lx.SCENE_LINKS)} {_join(texts, rng)}"
+        text = f"{scene_text} {_choice(rng, lx.SCENE_LINKS)} {_join(texts)}"
     else:
-        tail = f" with {_join(texts[1:], rng)}" if len(texts) > 1 else ""
+        tail = f" with {_join(texts[1:])}" if len(texts) > 1 else ""
         text = f"{texts[0]} {definition.preposition} {scene_text}{tail}"
     return Caption(text, "scene", And(tuple(forms)) if len(forms) > 1 else forms[0])
 
@@ -985,7 +987,7 @@ def _size_caption(layout: Layout, rng: np.random.Generator) -> Caption | None:
     n = layout.count((cls,))
     adjective = _choice(rng, lx.SIZE_WORDS[size])
     plural = n >= 2 and rng.random() < 0.5
-    noun = _noun(cls, layout, rng, plural=plural)
+    noun = _noun(cls, layout, rng)
     text = f"{adjective} {noun.plural}" if plural else _with_article(f"{adjective} {noun.singular}")
     forms: list[Form] = [Size((cls,), size)] + ([Exists((cls,), 2, None)] if plural else [])
     relations = [(a, r, b) for a, r, b in _relation_pairs(layout) if a == cls]
@@ -1052,7 +1054,7 @@ def test_queries(layout: Layout, rng: np.random.Generator) -> dict[str, Caption]
     mostly singles out this layout. Kinds the layout cannot support are left out."""
     makers = {
         "object": lambda: _conjunction_caption(layout, rng, k=3, rare_first=True, kind="object"),
-        "count": lambda: _count_caption(layout, rng, with_other=1.0),
+        "count": lambda: _count_caption(layout, rng, with_other=1.0, exact_share=1.0),
         "relation": lambda: _relation_caption(layout, rng, extra=0.6),
         "negation": lambda: _negation_caption(layout, rng, specific=True),
         "scene": lambda: _scene_caption(layout, rng, k_objects=2, rare_first=True),
@@ -1324,9 +1326,6 @@ def fit_noise_model_from_pairs(pairs: Sequence[tuple[list[tuple[int, Box, bool]]
                                    (d.box[2] - box[2]) / w, (d.box[3] - box[3]) / h])
                 else:
                     confusions.append((cls, d.class_index))
-        tp_by_class_box = {}
-        for j, i in taken.items():
-            tp_by_class_box[i] = dets[i].score
         for i, k in kind.items():
             d = dets[i]
             if k == "tp":

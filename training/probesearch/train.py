@@ -23,7 +23,7 @@ from .pairs import Batch, PairSource
 @dataclass(frozen=True)
 class TrainConfig:
     steps: int = 1500
-    batch: int = 128
+    batch: int = 96
     lr: float = 5e-4
     warmup: int = 100
     clip: float = 2.0

@@ -7,9 +7,14 @@ import torch
 
 from probesearch.loss import MARGIN, bidirectional_loss, hard_negatives, lp_hinge
 
-# lp_hinge adds 1e-12 inside the 4th root so the gradient at zero cost stays finite; the
-# loss of an anchor with no violating negative is therefore (1e-12) ** (1/4) = 1e-3, not 0.
-FLOOR = 1e-12 ** 0.25
+# lp_hinge adds 1e-12 inside the 4th root so the gradient at zero cost stays finite, and
+# subtracts its root again so that an anchor with no violating negative costs exactly 0.
+EPS = 1e-12
+FLOOR = EPS ** 0.25
+
+
+def l4(*costs: float) -> float:
+    return (sum(c ** 4 for c in costs) + EPS) ** 0.25 - FLOOR
 
 
 def test_lp_hinge_matches_a_hand_computation():
@@ -18,7 +23,7 @@ def test_lp_hinge_matches_a_hand_computation():
     valid = torch.ones(2, 3, dtype=torch.bool)
     # anchor 0: costs max(0, 0.2 - 0.9 + s) = 0.1, 0, 0.05
     # anchor 1: costs 0.3, 0, 0.1
-    expected = ((0.1 ** 4 + 0.05 ** 4 + 1e-12) ** 0.25 + (0.3 ** 4 + 0.1 ** 4 + 1e-12) ** 0.25) / 2
+    expected = (l4(0.1, 0.05) + l4(0.3, 0.1)) / 2
     assert math.isclose(float(lp_hinge(positive, negatives, valid)), expected, rel_tol=1e-12)
 
 
@@ -26,7 +31,7 @@ def test_no_loss_and_no_gradient_when_positives_win_by_the_margin():
     positive = torch.tensor([0.9, 0.7], requires_grad=True)
     negatives = torch.tensor([[0.7, 0.1], [0.5, -0.3]], requires_grad=True)
     loss = lp_hinge(positive, negatives, torch.ones(2, 2, dtype=torch.bool))
-    assert math.isclose(float(loss), FLOOR, rel_tol=1e-5)
+    assert float(loss) == 0.0
     loss.backward()
     assert torch.equal(positive.grad, torch.zeros(2))
     assert torch.equal(negatives.grad, torch.zeros(2, 2))
@@ -38,9 +43,9 @@ def test_invalid_negatives_are_ignored():
     only_second = lp_hinge(positive, negatives, torch.tensor([[False, True]]))
     alone = lp_hinge(positive, negatives[:, 1:], torch.tensor([[True]]))
     assert math.isclose(float(only_second), float(alone), rel_tol=1e-6)
-    assert math.isclose(float(alone), (0.3 ** 4 + 1e-12) ** 0.25, rel_tol=1e-5)
+    assert math.isclose(float(alone), l4(0.3), rel_tol=1e-5)
     everything_invalid = lp_hinge(positive, negatives, torch.zeros(1, 2, dtype=torch.bool))
-    assert math.isclose(float(everything_invalid), FLOOR, rel_tol=1e-5)
+    assert float(everything_invalid) == 0.0
 
 
 def test_bidirectional_loss_scores_both_directions_and_skips_relevant_pairs():
@@ -48,8 +53,8 @@ def test_bidirectional_loss_scores_both_directions_and_skips_relevant_pairs():
     relevant = torch.eye(2, dtype=torch.bool)
     # text anchors: row 0 cost max(0, 0.2-0.9+0.8)=0.1; row 1 cost max(0, 0.2-0.3+0.1)=0
     # image anchors: column 0 cost max(0, 0.2-0.9+0.1)=0; column 1 cost max(0, 0.2-0.3+0.8)=0.7
-    texts = ((0.1 ** 4 + 1e-12) ** 0.25 + FLOOR) / 2
-    images = (FLOOR + (0.7 ** 4 + 1e-12) ** 0.25) / 2
+    texts = (l4(0.1) + l4()) / 2
+    images = (l4() + l4(0.7)) / 2
     assert math.isclose(float(bidirectional_loss(scores, relevant)), texts + images,
                         rel_tol=1e-9)
     # The diagonal itself is never a negative: a margin violation it would cause (0.2) is absent.

@@ -1,0 +1,140 @@
+import { expose } from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EngineApi, IndexProgress, PackProgress, SearchResponse } from './api.ts';
+import { EngineBridge } from './bridge.ts';
+import { EngineError, engineErrorName, isAbortError } from './errors.ts';
+
+/** An in-process engine behind a real MessageChannel, as the worker would be. */
+function fakeEngine(): EngineApi {
+  let loaded = false;
+  return {
+    async loadPack(_url, onProgress) {
+      onProgress({ phase: 'download', item: 'a.onnx', done: 5, total: 10 });
+      onProgress({ phase: 'compile', item: 'a.onnx', done: 1, total: 1 });
+      // Sent as the call returns: on its own port, it may arrive after the result.
+      setTimeout(() => onProgress({ phase: 'warm-up', item: 'late', done: 1, total: 1 }), 5);
+      loaded = true;
+      return {
+        id: 'fake',
+        version: '1',
+        downloadedBytes: 10,
+        indexedPhotos: 0,
+        noMatchThreshold: 0.5,
+        labels: ['person'],
+        loadMs: 1,
+      };
+    },
+    async backend() {
+      return { kind: 'wasm', threads: 1, crossOriginIsolated: false, label: 'WASM · 1 thread' };
+    },
+    indexPhotos(_photos, onProgress) {
+      onProgress({ done: 0, total: 1, current: 'slow.jpg' });
+      return new Promise(() => {}); // never finishes: only cancelling ends it
+    },
+    async search(query): Promise<SearchResponse> {
+      if (!loaded) throw new EngineError('PackNotLoadedError', 'No model pack is loaded');
+      return {
+        query,
+        words: [query],
+        unknownWords: [],
+        hits: [],
+        librarySize: 0,
+        timings: { textMs: 0, shortlistMs: 0, crossProbeMs: 0, totalMs: 0 },
+      };
+    },
+    async librarySize() {
+      return 0;
+    },
+  };
+}
+
+const ports: MessagePort[] = [];
+let started = 0;
+
+function startFakeWorker(): Worker {
+  started += 1;
+  const { port1, port2 } = new MessageChannel();
+  ports.push(port1, port2);
+  expose(fakeEngine(), port2);
+  const worker = Object.assign(port1, {
+    terminate() {
+      port1.close();
+      port2.close();
+    },
+  });
+  return worker as unknown as Worker;
+}
+
+afterEach(() => {
+  for (const port of ports.splice(0)) port.close();
+  started = 0;
+});
+
+const until = async (condition: () => boolean) => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+};
+
+describe('EngineBridge', () => {
+  it('starts the worker on first use; no progress arrives after the result', async () => {
+    const bridge = new EngineBridge(startFakeWorker);
+    expect(started).toBe(0);
+    const progress: PackProgress[] = [];
+    const info = await bridge.loadPack('https://x/models/', (p) => progress.push(p));
+    expect(started).toBe(1);
+    expect(info.id).toBe('fake');
+    const count = progress.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(progress).toHaveLength(count);
+    expect(progress.every((p) => p.item !== 'late')).toBe(true);
+    expect((await bridge.backend()).label).toBe('WASM · 1 thread');
+    bridge.terminate();
+  });
+
+  it('rejects with the engine error name and message', async () => {
+    const bridge = new EngineBridge(startFakeWorker);
+    const error = await bridge.search('a cat').catch((e: unknown) => e);
+    expect(engineErrorName(error)).toBe('PackNotLoadedError');
+    expect((error as Error).message).toBe('No model pack is loaded');
+    bridge.terminate();
+  });
+
+  it('cancels a call through its AbortSignal by stopping the worker; the next call restarts it', async () => {
+    const bridge = new EngineBridge(startFakeWorker);
+    const controller = new AbortController();
+    const progress: IndexProgress[] = [];
+    const run = bridge.indexPhotos([], (p) => progress.push(p), controller.signal);
+    await until(() => progress.length === 1);
+    controller.abort();
+    expect(isAbortError(await run.catch((e: unknown) => e))).toBe(true);
+    await bridge.loadPack('https://x/models/', () => {});
+    expect(started).toBe(2);
+    bridge.terminate();
+  });
+
+  it('rejects calls in flight when terminated', async () => {
+    const bridge = new EngineBridge(startFakeWorker);
+    const run = bridge.indexPhotos([], () => {});
+    bridge.terminate();
+    expect(isAbortError(await run.catch((e: unknown) => e))).toBe(true);
+  });
+
+  it('rejects calls in flight with EngineCrashError when the worker itself fails', async () => {
+    let worker: Worker | undefined;
+    const bridge = new EngineBridge(() => (worker = startFakeWorker()));
+    const run = bridge.indexPhotos([], () => {});
+    worker?.dispatchEvent(Object.assign(new Event('error'), { message: 'script failed' }));
+    const error = await run.catch((e: unknown) => e);
+    expect(engineErrorName(error)).toBe('EngineCrashError');
+    expect((error as Error).message).toBe('script failed');
+    expect((await bridge.backend()).kind).toBe('wasm');
+    expect(started).toBe(2);
+    bridge.terminate();
+  });
+
+  it('rejects at once when the signal is already aborted, without starting a worker', async () => {
+    const bridge = new EngineBridge(startFakeWorker);
+    const error = await bridge.search('x', {}, AbortSignal.abort()).catch((e: unknown) => e);
+    expect(isAbortError(error)).toBe(true);
+    expect(started).toBe(0);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * The UI's one way to the engine worker. Starts the worker on first use, wraps it with
+ * Comlink, and owns its life: `terminate()` stops it (pending calls reject with an AbortError)
+ * and the next call starts a fresh one. A call given an AbortSignal is cancelled by
+ * terminating the worker, so a long indexing run stops at once; its finished photos are saved.
+ * No progress callback runs after its call has settled: progress and results travel on
+ * different message ports, so a late progress message could otherwise undo a final state.
+ */
+import { proxy, wrap, type Remote } from 'comlink';
+import type {
+  BackendInfo,
+  EngineApi,
+  IndexProgress,
+  IndexReport,
+  PackInfo,
+  PackProgress,
+  PhotoFile,
+  SearchOptions,
+  SearchResponse,
+} from './api.ts';
+import { EngineError } from './errors.ts';
+
+function startWorker(): Worker {
+  return new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'probe-search-engine',
+  });
+}
+
+/** A callback that stops passing calls on once closed. */
+function gate<T>(callback: (value: T) => void): { open: (value: T) => void; close: () => void } {
+  let closed = false;
+  return {
+    open: (value) => {
+      if (!closed) callback(value);
+    },
+    close: () => {
+      closed = true;
+    },
+  };
+}
+
+const terminated = () => new DOMException('The engine was stopped', 'AbortError');
+
+export class EngineBridge {
+  private worker: Worker | undefined;
+  private remote: Remote<EngineApi> | undefined;
+  /** Rejecters of calls in flight: a terminated worker never answers them. */
+  private readonly pending = new Set<(reason: unknown) => void>();
+
+  constructor(private readonly createWorker: () => Worker = startWorker) {}
+
+  private api(): Remote<EngineApi> {
+    if (this.remote === undefined) {
+      const worker = this.createWorker();
+      // An error event is a failure of the worker itself; the engine's own errors arrive as
+      // rejections. Without this, a worker whose script fails to load would never answer.
+      worker.addEventListener('error', (event) => {
+        if (worker !== this.worker) return;
+        event.preventDefault();
+        const message = event.message || 'the engine worker failed to start or crashed';
+        this.stop(new EngineError('EngineCrashError', message));
+      });
+      this.worker = worker;
+      this.remote = wrap<EngineApi>(worker);
+    }
+    return this.remote;
+  }
+
+  private call<T>(run: (api: Remote<EngineApi>) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        reject(signal?.reason);
+        this.terminate();
+      };
+      this.pending.add(reject);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      run(this.api())
+        .then(resolve, reject)
+        .finally(() => {
+          this.pending.delete(reject);
+          signal?.removeEventListener('abort', onAbort);
+        });
+    });
+  }
+
+  loadPack(
+    modelsUrl: string,
+    onProgress: (progress: PackProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<PackInfo> {
+    const progress = gate(onProgress);
+    return this.call((api) => api.loadPack(modelsUrl, proxy(progress.open)), signal).finally(
+      progress.close,
+    );
+  }
+
+  backend(): Promise<BackendInfo> {
+    return this.call((api) => api.backend());
+  }
+
+  indexPhotos(
+    photos: readonly PhotoFile[],
+    onProgress: (progress: IndexProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<IndexReport> {
+    const progress = gate(onProgress);
+    return this.call((api) => api.indexPhotos(photos, proxy(progress.open)), signal).finally(
+      progress.close,
+    );
+  }
+
+  search(query: string, options?: SearchOptions, signal?: AbortSignal): Promise<SearchResponse> {
+    return this.call((api) => api.search(query, options), signal);
+  }
+
+  librarySize(): Promise<number> {
+    return this.call((api) => api.librarySize());
+  }
+
+  /** Stops the worker now; calls in flight reject with an AbortError. */
+  terminate(): void {
+    this.stop(terminated());
+  }
+
+  private stop(reason: Error): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.remote = undefined;
+    const rejecters = [...this.pending];
+    this.pending.clear();
+    for (const reject of rejecters) reject(reason);
+  }
+}
