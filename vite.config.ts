@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { serviceWorker } from './scripts/serviceWorkerPlugin.ts';
 
 // Cross-origin isolation (SharedArrayBuffer) is what lets onnxruntime-web run WASM threads.
 const crossOriginIsolation = {
@@ -10,10 +11,13 @@ const crossOriginIsolation = {
 export default defineConfig({
   // Relative asset URLs: the build works from any sub-path of a static host.
   base: './',
-  plugins: [react()],
+  // serviceWorker: sw.js (offline app shell, cached models, COOP/COEP on static hosts).
+  plugins: [react(), serviceWorker()],
   worker: { format: 'es' },
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
   // Pre-bundling would move ORT away from its .wasm files; the worker sets wasmPaths anyway.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // Two pages: the app, and the GPU self-test / diagnostics page.
+  build: { rolldownOptions: { input: { main: 'index.html', gpuCheck: 'gpu-check.html' } } },
 });

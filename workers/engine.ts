@@ -7,60 +7,71 @@ import type {
   EngineApi,
   IndexProgress,
   IndexReport,
+  IndexRequest,
   PackInfo,
   PackProgress,
-  PhotoFile,
+  PhotoDetails,
   SearchHit,
   SearchOptions,
   SearchResponse,
-  SkippedFile,
 } from '../src/engine/api.ts';
 import { EngineError } from '../src/engine/errors.ts';
 import type { PackManifest } from '../src/model/manifest.ts';
-import { tokenise, vocabularyIndex } from '../src/model/tokenizer.ts';
 import {
-  isIndexed,
+  groundWords,
+  parseVocabulary,
+  queryClasses,
+  VocabularyFormatError,
+  type Vocabulary,
+} from '../src/model/grounding.ts';
+import { tokenise } from '../src/model/tokenizer.ts';
+import {
+  loadPhotoMeta,
+  loadPhotoMetas,
   loadProbes,
   loadThumbnail,
-  savePhoto,
+  type FileIdentity,
   type PackKey,
+  type PhotoMeta,
 } from '../src/storage/library.ts';
-import { PackModels, wasmBackend, type Encoded } from './models.ts';
+import {
+  defaultShortlist,
+  WasmCrossProbeScorer,
+  type CrossProbeScorer,
+} from './crossProbeScorer.ts';
+import { PackModels, wasmBackend } from './models.ts';
+import { photoDate } from './photoDates.ts';
 import { downloadPack } from './packFiles.ts';
-import { decodePhoto, UnreadablePhotoError } from './photo.ts';
+import { IndexingControl, runIndexing, type IndexerPack } from './indexer.ts';
+import { decodePhoto } from './photo.ts';
 import { ProbeIndex } from './probeIndex.ts';
 import { createSerial } from './serial.ts';
-
-export const DEFAULT_SHORTLIST = 50;
-export const DEFAULT_LIMIT = 24;
-/** Candidates per cross-probe run: bounds the batch's memory, not its speed. */
-const CROSS_PROBE_BATCH = 128;
 
 interface LoadedPack {
   readonly modelsUrl: string;
   readonly manifest: PackManifest;
   readonly key: PackKey;
   readonly models: PackModels;
-  readonly vocabulary: ReadonlyMap<string, number>;
+  readonly vocabulary: Vocabulary;
   readonly index: ProbeIndex;
-  readonly info: Omit<PackInfo, 'indexedPhotos'>;
+  readonly scorer: CrossProbeScorer;
+  /** Paths whose cached probes are from another pack: indexing them again clears them. */
+  readonly stale: Set<string>;
+  readonly info: Omit<PackInfo, 'indexedPhotos' | 'stalePhotos'>;
 }
 
-function parseVocabulary(bytes: Uint8Array, file: string): ReadonlyMap<string, number> {
+function readVocabulary(bytes: Uint8Array, file: string): Vocabulary {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
     throw new EngineError('PackCorruptError', `${file} is not valid JSON`, { cause: error });
   }
-  const words = (json as { words?: unknown } | null)?.words;
-  if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) {
-    throw new EngineError('PackCorruptError', `${file} has no "words" list of strings`);
-  }
   try {
-    return vocabularyIndex(words);
+    return parseVocabulary(json);
   } catch (error) {
-    throw new EngineError('PackCorruptError', `${file}: ${String(error)}`, { cause: error });
+    if (!(error instanceof VocabularyFormatError)) throw error;
+    throw new EngineError('PackCorruptError', `${file}: ${error.message}`, { cause: error });
   }
 }
 
@@ -79,6 +90,25 @@ const elapsed = (since: number) => Math.round((performance.now() - since) * 10) 
 export function createEngine() {
   const serial = createSerial();
   let loaded: LoadedPack | undefined;
+  /** The files given to indexPhotos in this session, by path: the photo view opens them. */
+  const sessionFiles = new Map<string, File>();
+
+  /** Photo records as of one state of the index (its version), for dating search hits. */
+  let metaCache: { readonly version: number; readonly metas: Map<string, PhotoMeta> } | undefined;
+
+  async function photoMetas(pack: LoadedPack): Promise<Map<string, PhotoMeta>> {
+    const { version } = pack.index;
+    if (metaCache?.version !== version) metaCache = { version, metas: await loadPhotoMetas() };
+    return metaCache.metas;
+  }
+
+  /** The session's file for a photo, if it is still the version that was indexed. */
+  function originalFile(meta: FileIdentity): File | null {
+    const file = sessionFiles.get(meta.path);
+    return file !== undefined && file.size === meta.size && file.lastModified === meta.lastModified
+      ? file
+      : null;
+  }
 
   function requirePack(): LoadedPack {
     if (loaded === undefined) {
@@ -101,7 +131,7 @@ export function createEngine() {
         `detector input ${width}×${height} is not square`,
       );
     }
-    const vocabulary = parseVocabulary(
+    const vocabulary = readVocabulary(
       pack.files.get(manifest.text.vocabFile) ?? new Uint8Array(),
       manifest.text.vocabFile,
     );
@@ -109,7 +139,8 @@ export function createEngine() {
     const key = { id: manifest.id, version: manifest.version };
     const { vision, width: d } = manifest.probes;
     const index = new ProbeIndex(vision * d, d);
-    for (const record of await loadProbes(key, { probeFloats: vision * d, globalFloats: d })) {
+    const cached = await loadProbes(key, { probeFloats: vision * d, globalFloats: d });
+    for (const record of cached.records) {
       index.set({
         path: record.path,
         detections: record.detections,
@@ -117,6 +148,8 @@ export function createEngine() {
         global: new Float32Array(record.visionGlobal),
       });
     }
+    const scorer = new WasmCrossProbeScorer(models, index, manifest.probes.text);
+    const msPerCandidate = await scorer.msPerCandidate();
     return {
       modelsUrl,
       manifest,
@@ -124,6 +157,8 @@ export function createEngine() {
       models,
       vocabulary,
       index,
+      scorer,
+      stale: new Set(cached.stale),
       info: {
         id: manifest.id,
         version: manifest.version,
@@ -131,56 +166,33 @@ export function createEngine() {
         noMatchThreshold: manifest.scoring.noMatchThreshold,
         labels: manifest.detector.labels,
         loadMs: elapsed(started),
+        crossProbe: {
+          label: scorer.label,
+          msPerCandidate,
+          defaultShortlist: defaultShortlist(msPerCandidate),
+        },
       },
     };
   }
 
-  async function indexOne(pack: LoadedPack, photo: PhotoFile): Promise<void> {
-    const { manifest, models, key, index } = pack;
-    const [, inputSize] = manifest.detector.input.shape;
-    const decoded = await decodePhoto(photo.file, inputSize, manifest.detector.input.padValue);
-    const detections = await models.detect(decoded.input, decoded.geometry);
-    const encoded = await models.encodeVision([detections]);
-    // Copies that own exactly their bytes: ORT's output views may share a larger buffer.
-    const probes = encoded.probes.slice();
-    const global = encoded.global.slice();
-    await savePhoto({
-      meta: {
-        path: photo.path,
-        size: photo.file.size,
-        lastModified: photo.file.lastModified,
-        width: decoded.width,
-        height: decoded.height,
-        indexedAt: Date.now(),
-      },
-      probes: {
-        path: photo.path,
-        packId: key.id,
-        packVersion: key.version,
-        detections,
-        visionProbes: probes.buffer,
-        visionGlobal: global.buffer,
-      },
-      thumbnail: decoded.thumbnail,
-    });
-    index.set({ path: photo.path, detections, probes, global });
+  /** What an indexing run needs of the loaded pack. */
+  function indexerPack(): IndexerPack {
+    const pack = requirePack();
+    const { input } = pack.manifest.detector;
+    return {
+      key: pack.key,
+      inputSize: input.shape[1],
+      padValue: input.padValue,
+      index: pack.index,
+      stale: pack.stale,
+      detect: (image, geometry) => pack.models.detect(image, geometry),
+      encodeVision: (detections) => pack.models.encodeVision(detections),
+    };
   }
 
-  async function crossProbeScores(
-    pack: LoadedPack,
-    query: Encoded,
-    rows: readonly number[],
-  ): Promise<Float32Array> {
-    const scores = new Float32Array(rows.length);
-    for (let start = 0; start < rows.length; start += CROSS_PROBE_BATCH) {
-      const batch = rows.slice(start, start + CROSS_PROBE_BATCH);
-      scores.set(
-        await pack.models.crossProbe(query, pack.index.gather(batch), batch.length),
-        start,
-      );
-    }
-    return scores;
-  }
+  /** Indexing runs, one after another; `control` steers the one in progress. */
+  let runs: Promise<unknown> = Promise.resolve();
+  let control: IndexingControl | undefined;
 
   const engine = {
     loadPack(modelsUrl: string, onProgress: (progress: PackProgress) => void): Promise<PackInfo> {
@@ -192,7 +204,11 @@ export function createEngine() {
           // Only a successful load is kept: after a failure the next call tries again.
           loaded = await load(modelsUrl, onProgress);
         }
-        return { ...loaded.info, indexedPhotos: loaded.index.size };
+        return {
+          ...loaded.info,
+          indexedPhotos: loaded.index.size,
+          stalePhotos: loaded.stale.size,
+        };
       });
     },
 
@@ -207,71 +223,69 @@ export function createEngine() {
     },
 
     /** One serial task per photo: searches typed meanwhile run between photos. */
-    async indexPhotos(
-      photos: readonly PhotoFile[],
+    indexPhotos(
+      request: IndexRequest,
       onProgress: (progress: IndexProgress) => void,
     ): Promise<IndexReport> {
-      const started = performance.now();
-      const skipped: SkippedFile[] = [];
-      let indexed = 0;
-      let reused = 0;
-      for (const [done, photo] of photos.entries()) {
-        notify(onProgress, { done, total: photos.length, current: photo.path });
-        const outcome = await serial(async () => {
-          const pack = requirePack();
-          const identity = {
-            path: photo.path,
-            size: photo.file.size,
-            lastModified: photo.file.lastModified,
-          };
-          if (pack.index.has(photo.path) && (await isIndexed(identity, pack.key))) return 'reused';
-          try {
-            await indexOne(pack, photo);
-            return 'indexed';
-          } catch (error) {
-            if (!(error instanceof UnreadablePhotoError)) throw error;
-            return { path: photo.path, reason: error.message };
-          }
+      for (const photo of request.photos) sessionFiles.set(photo.path, photo.file);
+      const run = runs.then(() => {
+        const now = () => performance.now();
+        const runControl = new IndexingControl(now);
+        control = runControl;
+        return runIndexing(request, (p) => notify(onProgress, p), runControl, {
+          serial,
+          pack: indexerPack,
+          decode: decodePhoto,
+          now,
+          progressIntervalMs: 100,
+        }).finally(() => {
+          if (control === runControl) control = undefined;
         });
-        if (outcome === 'reused') reused += 1;
-        else if (outcome === 'indexed') indexed += 1;
-        else skipped.push(outcome);
-      }
-      notify(onProgress, { done: photos.length, total: photos.length, current: null });
-      return {
-        total: photos.length,
-        indexed,
-        reused,
-        skipped,
-        seconds: elapsed(started) / 1000,
-        librarySize: await engine.librarySize(),
-      };
+      });
+      runs = run.catch(() => undefined);
+      return run;
+    },
+
+    async pauseIndexing(): Promise<void> {
+      control?.pause();
+    },
+
+    async resumeIndexing(): Promise<void> {
+      control?.resume();
+    },
+
+    async cancelIndexing(): Promise<void> {
+      control?.cancel();
     },
 
     search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
       return serial(async () => {
         const pack = requirePack();
         const started = performance.now();
-        const tokens = tokenise(query, pack.manifest.text.tokenizer, pack.vocabulary);
-        const empty = { textMs: 0, shortlistMs: 0, crossProbeMs: 0, totalMs: 0 };
+        const tokens = tokenise(query, pack.manifest.text.tokenizer, pack.vocabulary.index);
+        const grounding = groundWords(tokens.words, pack.vocabulary);
+        const k = Math.max(
+          1,
+          Math.round(options.shortlist ?? pack.info.crossProbe.defaultShortlist),
+        );
         const response = {
           query,
           words: tokens.words,
           unknownWords: tokens.unknownWords,
+          grounding,
+          queryClasses: queryClasses(grounding, pack.manifest.detector.labels),
+          shortlist: Math.min(k, pack.index.size),
           librarySize: pack.index.size,
         };
         if (tokens.words.length === 0 || pack.index.size === 0) {
-          return { ...response, hits: [], timings: empty };
+          const none = { textMs: 0, shortlistMs: 0, crossProbeMs: 0, totalMs: 0 };
+          return { ...response, hits: [], timings: none };
         }
         const encoded = await pack.models.encodeText(tokens.ids);
         const textDone = performance.now();
-        const shortlist = pack.index.shortlist(
-          encoded.global,
-          options.shortlist ?? DEFAULT_SHORTLIST,
-        );
+        const shortlist = pack.index.shortlist(encoded.global, k);
         const shortlistDone = performance.now();
-        const scores = await crossProbeScores(
-          pack,
+        const scores = await pack.scorer.score(
           encoded,
           shortlist.map((c) => c.row),
         );
@@ -279,16 +293,20 @@ export function createEngine() {
         const ranked = shortlist
           .map((candidate, i) => ({ candidate, score: scores[i] ?? -Infinity }))
           .sort((a, b) => b.score - a.score || a.candidate.row - b.candidate.row)
-          .slice(0, options.limit ?? DEFAULT_LIMIT);
-        const hits: SearchHit[] = await Promise.all(
-          ranked.map(async ({ candidate, score }) => ({
+          .slice(0, options.limit ?? shortlist.length);
+        const metas = await photoMetas(pack);
+        const hits: SearchHit[] = ranked.map(({ candidate, score }) => {
+          const meta = metas.get(candidate.path);
+          const dated = meta === undefined ? null : photoDate(meta);
+          return {
             path: candidate.path,
             score,
             globalScore: candidate.score,
-            thumbnail: (await loadThumbnail(candidate.path)) ?? null,
             detections: pack.index.detectionsOf(candidate.row),
-          })),
-        );
+            date: dated?.date ?? null,
+            dateSource: dated?.source ?? null,
+          };
+        });
         return {
           ...response,
           hits,
@@ -300,6 +318,30 @@ export function createEngine() {
           },
         };
       });
+    },
+
+    /** Not on the serial chain: IndexedDB reads need no model, so thumbnails never wait. */
+    async thumbnails(paths: readonly string[]): Promise<(Blob | null)[]> {
+      return Promise.all(paths.map(async (path) => (await loadThumbnail(path)) ?? null));
+    },
+
+    async photo(path: string): Promise<PhotoDetails | null> {
+      const meta = await loadPhotoMeta(path);
+      const row = loaded?.index.rowOf(path);
+      if (meta === undefined || row === undefined || loaded === undefined) return null;
+      const dated = photoDate(meta);
+      return {
+        path,
+        size: meta.size,
+        lastModified: meta.lastModified,
+        date: dated.date,
+        dateSource: dated.source,
+        width: meta.width,
+        height: meta.height,
+        detections: loaded.index.detectionsOf(row),
+        thumbnail: (await loadThumbnail(path)) ?? null,
+        original: originalFile(meta),
+      };
     },
 
     async librarySize(): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * The converted detector against TF.js: recorded TF.js values for the bundled sample photos
- * (always, when the ONNX file exists) and full outputs against live TF.js (when the original
+ * (always: by default the committed pack's detector) and full outputs against live TF.js (when the original
  * model is in .cache/sources). Build the ONNX first: see scripts/detector/parity.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,7 +8,6 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDetectorSession, runOnnx } from './onnx-model.ts';
 import {
-  DEFAULT_ONNX,
   DEFAULT_TFJS_JSON,
   INPUT_SIZE,
   REFERENCE_PATH,
@@ -22,7 +21,15 @@ import {
 } from './reference.ts';
 import { loadTfjsModel, runTfjs } from './tfjs-model.ts';
 
-const onnxPath = resolve(REPO_ROOT, process.env['DETECTOR_ONNX'] ?? DEFAULT_ONNX);
+/** The detector the app ships (the committed pack's), unless a freshly built one is named. */
+function shippedDetector(): string {
+  const index = JSON.parse(
+    readFileSync(resolve(REPO_ROOT, 'public/models/index.json'), 'utf8'),
+  ) as { default: string };
+  return `public/models/${index.default}/detector.onnx`;
+}
+
+const onnxPath = resolve(REPO_ROOT, process.env['DETECTOR_ONNX'] ?? shippedDetector());
 const tfjsPath = resolve(REPO_ROOT, DEFAULT_TFJS_JSON);
 const reference = JSON.parse(
   readFileSync(resolve(REPO_ROOT, REFERENCE_PATH), 'utf8'),

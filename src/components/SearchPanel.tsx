@@ -1,86 +1,144 @@
-import { useEffect, useState } from 'react';
-import type { SearchResponse } from '../engine/api.ts';
+import { useEffect, useMemo, useState } from 'react';
+import type { SearchHit, SearchResponse } from '../engine/api.ts';
 import type { Engine, ErrorInfo } from '../engine/useEngine.ts';
-import { baseName, objectSummary } from './format.ts';
+import { queryFromUrl, urlWithQuery } from '../urlQuery.ts';
+import { PhotoView } from './PhotoView.tsx';
+import { QueryNotes } from './QueryNotes.tsx';
+import { ResultGrid, type ResultSection } from './ResultGrid.tsx';
 
 /** Typing pauses shorter than this do not start a search. */
 const DEBOUNCE_MS = 200;
 
 type Outcome =
-  | { readonly kind: 'results'; readonly response: SearchResponse; readonly urls: string[] }
+  | { readonly kind: 'results'; readonly response: SearchResponse }
   | { readonly kind: 'error'; readonly query: string; readonly error: ErrorInfo };
 
-interface ResultsProps {
-  outcome: Outcome;
-  threshold: number;
-  labels: readonly string[];
+type SortOrder = 'relevance' | 'date';
+
+/** Newest first; photos without a date last, in relevance order. */
+function byDate(hits: readonly SearchHit[]): SearchHit[] {
+  return [...hits].sort((a, b) => (b.date ?? -Infinity) - (a.date ?? -Infinity));
 }
 
-function Results({ outcome, threshold, labels }: ResultsProps) {
-  if (outcome.kind === 'error') {
-    return (
-      <p className="error" role="alert" data-testid="search-error">
-        Search failed ({outcome.error.name}): {outcome.error.message}
-      </p>
-    );
-  }
-  const { response, urls } = outcome;
-  const { hits, timings, librarySize, unknownWords } = response;
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+interface ResultsProps {
+  response: SearchResponse;
+  threshold: number;
+  sort: SortOrder;
+  engine: Engine;
+  labels: readonly string[];
+  stage2Label: string;
+  thumbnailGeneration: string;
+}
+
+function Results({
+  response,
+  threshold,
+  sort,
+  engine,
+  labels,
+  stage2Label,
+  thumbnailGeneration,
+}: ResultsProps) {
+  const [open, setOpen] = useState<SearchHit | null>(null);
+  const { hits, timings, librarySize, shortlist } = response;
+  const sections = useMemo(() => {
+    const order = sort === 'date' ? byDate : (h: readonly SearchHit[]) => h;
+    const good = order(hits.filter((h) => h.score >= threshold));
+    const weak = order(hits.filter((h) => h.score < threshold));
+    const list: ResultSection[] = [];
+    if (good.length > 0) {
+      list.push({
+        key: 'good',
+        title: plural(good.length, 'good match', 'good matches'),
+        hits: good,
+        weak: false,
+      });
+    }
+    if (weak.length > 0) {
+      list.push({
+        key: 'weak',
+        title: `Weak matches (${weak.length}): below the model’s match threshold`,
+        hits: weak,
+        weak: true,
+      });
+    }
+    return list;
+  }, [hits, threshold, sort]);
+  const goodCount = sections.find((s) => s.key === 'good')?.hits.length ?? 0;
+
   return (
     <>
-      <p className="muted" data-testid="search-status">
-        {hits.length} of {librarySize} photos · {timings.totalMs.toFixed(0)} ms (text{' '}
-        {timings.textMs.toFixed(0)}, shortlist {timings.shortlistMs.toFixed(0)}, cross-probe{' '}
-        {timings.crossProbeMs.toFixed(0)})
+      <QueryNotes grounding={response.grounding} />
+      <p className="muted search-status" data-testid="search-status">
+        {shortlist} of {plural(librarySize, 'photo', 'photos')} re-ranked by {stage2Label} ·{' '}
+        {timings.totalMs.toFixed(0)} ms (text {timings.textMs.toFixed(0)}, shortlist{' '}
+        {timings.shortlistMs.toFixed(0)}, cross-probe {timings.crossProbeMs.toFixed(0)})
       </p>
-      {unknownWords.length > 0 && (
-        <p className="warning" data-testid="search-unknown-words">
-          Not understood: {unknownWords.join(', ')}
+      {hits.length > 0 && goodCount === 0 && (
+        <p className="warning no-match" data-testid="search-no-match">
+          No good match for “{response.query}”. The closest photos are below, but the model does not
+          think they show it.
         </p>
       )}
-      <ol className="results" data-testid="search-results">
-        {hits.map((hit, i) => (
-          <li
-            key={hit.path}
-            className={hit.score < threshold ? 'result weak' : 'result'}
-            title={hit.score < threshold ? 'Probably not a good match' : undefined}
-            data-testid="search-result"
-            data-path={hit.path}
-          >
-            {urls[i] ? <img src={urls[i]} alt={hit.path} /> : <div className="no-thumbnail" />}
-            <span className="result-name" title={hit.path}>
-              {baseName(hit.path)}
-            </span>
-            <span className="result-score" data-testid="search-result-score">
-              {hit.score.toFixed(3)}
-            </span>
-            <span className="result-objects muted" data-testid="search-result-objects">
-              {objectSummary(hit.detections, labels) || 'no objects found'}
-            </span>
-          </li>
-        ))}
-      </ol>
+      {hits.length > 0 && (
+        <ResultGrid
+          sections={sections}
+          labels={labels}
+          fetchThumbnails={engine.thumbnails}
+          thumbnailGeneration={thumbnailGeneration}
+          onOpen={setOpen}
+        />
+      )}
+      {open !== null && (
+        <PhotoView
+          hit={open}
+          queryClasses={response.queryClasses}
+          labels={labels}
+          threshold={threshold}
+          loadPhoto={engine.photo}
+          onClose={() => setOpen(null)}
+        />
+      )}
     </>
   );
 }
 
+/** The shortlist K typed in the box, or undefined for the default. */
+function parseShortlist(text: string): number | undefined {
+  const k = Number.parseInt(text, 10);
+  return Number.isFinite(k) && k >= 1 ? k : undefined;
+}
+
 export function SearchPanel({ engine, enabled }: { engine: Engine; enabled: boolean }) {
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState(() => queryFromUrl(window.location.href));
+  const [shortlistText, setShortlistText] = useState('');
+  const [sort, setSort] = useState<SortOrder>('relevance');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const { search, librarySize } = engine;
+  const { search, librarySize, indexing } = engine;
   const active = enabled && query.trim() !== '';
+  const shortlist = parseShortlist(shortlistText);
+  // Changes when an indexing run ends: results and thumbnails may have changed.
+  const generation = `${librarySize}:${indexing.status === 'done' ? indexing.report.seconds : ''}`;
+
+  useEffect(() => {
+    window.history.replaceState(
+      window.history.state,
+      '',
+      urlWithQuery(window.location.href, query),
+    );
+  }, [query]);
 
   useEffect(() => {
     if (!active) return;
     let current = true;
     const timer = setTimeout(() => {
-      search(query)
+      search(query, shortlist === undefined ? {} : { shortlist })
         .then((response) => {
-          const urls = response.hits.map((h) =>
-            h.thumbnail ? URL.createObjectURL(h.thumbnail) : '',
-          );
-          if (current) setOutcome({ kind: 'results', response, urls });
-          else urls.forEach((url) => url && URL.revokeObjectURL(url));
+          if (current) setOutcome({ kind: 'results', response });
         })
         .catch((error: unknown) => {
           if (!current) return;
@@ -92,19 +150,10 @@ export function SearchPanel({ engine, enabled }: { engine: Engine; enabled: bool
       current = false;
       clearTimeout(timer);
     };
-    // librarySize: a finished indexing run re-runs the current query.
-  }, [active, query, search, librarySize]);
-
-  // Thumbnail URLs live as long as the results that show them.
-  useEffect(
-    () => () => {
-      if (outcome?.kind === 'results')
-        outcome.urls.forEach((url) => url && URL.revokeObjectURL(url));
-    },
-    [outcome],
-  );
+  }, [active, query, search, shortlist, generation]);
 
   const pack = engine.pack.status === 'ready' ? engine.pack.pack : null;
+  const defaultK = pack?.crossProbe.defaultShortlist;
   return (
     <section className="panel search" aria-labelledby="search-title">
       <h2 id="search-title">Search</h2>
@@ -118,11 +167,56 @@ export function SearchPanel({ engine, enabled }: { engine: Engine; enabled: bool
         onChange={(event) => setQuery(event.currentTarget.value)}
         aria-label="Search query"
       />
-      {active && outcome !== null && (
+      <div className="search-options">
+        <label>
+          Re-rank top{' '}
+          <input
+            type="number"
+            min={1}
+            step={50}
+            className="shortlist-input"
+            data-testid="search-k"
+            value={shortlistText}
+            placeholder={defaultK === undefined ? '' : String(defaultK)}
+            onChange={(event) => setShortlistText(event.currentTarget.value)}
+            aria-describedby="search-k-help"
+          />
+        </label>
+        <span id="search-k-help" className="muted" data-testid="search-k-default">
+          {pack === null
+            ? ''
+            : `default ${pack.crossProbe.defaultShortlist} here (${pack.crossProbe.label}, ${(
+                pack.crossProbe.msPerCandidate * 1000
+              ).toFixed(0)} µs per photo)`}
+        </span>
+        <label>
+          Sort by{' '}
+          <select
+            value={sort}
+            data-testid="search-sort"
+            onChange={(event) =>
+              setSort(event.currentTarget.value === 'date' ? 'date' : 'relevance')
+            }
+          >
+            <option value="relevance">relevance</option>
+            <option value="date">date (newest first)</option>
+          </select>
+        </label>
+      </div>
+      {active && outcome?.kind === 'error' && (
+        <p className="error" role="alert" data-testid="search-error">
+          Search failed ({outcome.error.name}): {outcome.error.message}
+        </p>
+      )}
+      {active && outcome?.kind === 'results' && (
         <Results
-          outcome={outcome}
+          response={outcome.response}
           threshold={pack?.noMatchThreshold ?? -Infinity}
+          sort={sort}
+          engine={engine}
           labels={pack?.labels ?? []}
+          stage2Label={pack?.crossProbe.label ?? 'cross-probe'}
+          thumbnailGeneration={generation}
         />
       )}
     </section>

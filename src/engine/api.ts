@@ -4,6 +4,7 @@
  * types, never the worker's code. Every value here is structured-cloneable.
  */
 import type { Detection } from '../model/detections.ts';
+import type { WordGrounding } from '../model/grounding.ts';
 
 /** Pack loading runs in phases; each reports its own progress (bytes, or steps). */
 export type PackPhase = 'download' | 'compile' | 'warm-up';
@@ -23,11 +24,20 @@ export interface PackInfo {
   readonly downloadedBytes: number;
   /** Photos already indexed with this pack (from the probe cache). */
   readonly indexedPhotos: number;
+  /** Photos indexed with another pack (id or version): not searchable until indexed again. */
+  readonly stalePhotos: number;
   /** Cross-probe score below which a result is not a good match. */
   readonly noMatchThreshold: number;
   /** Detector class names: a detection's classIndex indexes this list. */
   readonly labels: readonly string[];
   readonly loadMs: number;
+  /** Stage 2 as it runs here: which implementation, its measured cost, the K it affords. */
+  readonly crossProbe: {
+    readonly label: string;
+    readonly msPerCandidate: number;
+    /** The shortlist K a search re-ranks unless told otherwise, sized to this cost. */
+    readonly defaultShortlist: number;
+  };
 }
 
 export interface BackendInfo {
@@ -44,11 +54,32 @@ export interface PhotoFile {
   readonly file: File;
 }
 
+/** One scan to index: its files, and which folders it covered whole. */
+export interface IndexRequest {
+  readonly photos: readonly PhotoFile[];
+  /**
+   * Top folders the scan listed completely (path prefixes, no trailing "/"): photos indexed
+   * under them that the scan did not find were deleted, and are dropped from the library.
+   * Empty for loose files (dropped or picked one by one).
+   */
+  readonly folders: readonly string[];
+}
+
 export interface IndexProgress {
+  /** Files handled so far (indexed, reused or skipped). */
   readonly done: number;
   readonly total: number;
   /** The file being read now; null once finished. */
   readonly current: string | null;
+  readonly indexed: number;
+  readonly reused: number;
+  /** Files skipped so far; the report lists them with reasons. */
+  readonly failed: number;
+  /** Photos searchable now. */
+  readonly librarySize: number;
+  /** Seconds spent working, pauses not counted. */
+  readonly activeSeconds: number;
+  readonly paused: boolean;
 }
 
 export interface SkippedFile {
@@ -56,23 +87,40 @@ export interface SkippedFile {
   readonly reason: string;
 }
 
+/** A file with the same bytes as another one (both are indexed). */
+export interface DuplicateFile {
+  readonly path: string;
+  readonly sameAs: string;
+}
+
 export interface IndexReport {
+  /** How the run ended: all files handled, cancelled by the user, or stopped by a full disk. */
+  readonly outcome: 'complete' | 'cancelled' | 'storage-full';
   readonly total: number;
   /** Photos run through the models now. */
   readonly indexed: number;
   /** Photos whose cached probes were still valid (same file, same pack). */
   readonly reused: number;
+  /** Photos dropped because their files are gone from a folder scanned whole. */
+  readonly removed: number;
   readonly skipped: readonly SkippedFile[];
+  readonly duplicates: readonly DuplicateFile[];
+  /** Seconds spent working, pauses not counted. */
   readonly seconds: number;
   readonly librarySize: number;
+  /** Photos still indexed with another pack only (see PackInfo.stalePhotos). */
+  readonly stalePhotos: number;
 }
 
 export interface SearchOptions {
-  /** Stage-1 shortlist size: how many photos the cross-probe layers re-rank. */
+  /** Stage-1 shortlist size K: how many photos the cross-probe layers re-rank. */
   readonly shortlist?: number;
-  /** Results returned at most. */
+  /** Results returned at most (default: the whole shortlist). */
   readonly limit?: number;
 }
+
+/** Where a photo's date comes from: its EXIF capture date, or else the file's lastModified. */
+export type DateSource = 'exif' | 'file';
 
 export interface SearchHit {
   readonly path: string;
@@ -80,8 +128,10 @@ export interface SearchHit {
   readonly score: number;
   /** Cosine of the globals (stage 1, the two-tower score). */
   readonly globalScore: number;
-  readonly thumbnail: Blob | null;
   readonly detections: readonly Detection[];
+  /** Milliseconds since 1970; null when the photo's record has none. */
+  readonly date: number | null;
+  readonly dateSource: DateSource | null;
 }
 
 export interface SearchTimings {
@@ -96,9 +146,33 @@ export interface SearchResponse {
   readonly words: readonly string[];
   /** Query words the vocabulary does not know. */
   readonly unknownWords: readonly string[];
+  /** How the model reads each distinct query word. */
+  readonly grounding: readonly WordGrounding[];
+  /** Detector classes the query names: a hit's regions of these classes drove the match. */
+  readonly queryClasses: readonly number[];
+  /** The K used: photos re-ranked by the cross-probe layers. */
+  readonly shortlist: number;
+  /** Best first by cross-probe score. */
   readonly hits: readonly SearchHit[];
   readonly librarySize: number;
   readonly timings: SearchTimings;
+}
+
+/** One indexed photo, for the photo view. */
+export interface PhotoDetails {
+  readonly path: string;
+  /** File size in bytes. */
+  readonly size: number;
+  readonly lastModified: number;
+  readonly date: number | null;
+  readonly dateSource: DateSource | null;
+  /** Pixel size after EXIF orientation. */
+  readonly width: number;
+  readonly height: number;
+  readonly detections: readonly Detection[];
+  readonly thumbnail: Blob | null;
+  /** The original file when this session can still read it; null otherwise. */
+  readonly original: File | null;
 }
 
 export interface EngineApi {
@@ -108,10 +182,19 @@ export interface EngineApi {
    */
   loadPack(modelsUrl: string, onProgress: (progress: PackProgress) => void): Promise<PackInfo>;
   backend(): Promise<BackendInfo>;
+  /** Runs one at a time: a second call starts when the first has ended. */
   indexPhotos(
-    photos: readonly PhotoFile[],
+    request: IndexRequest,
     onProgress: (progress: IndexProgress) => void,
   ): Promise<IndexReport>;
+  /** Pause, resume or cancel the indexing run in progress (no-ops when there is none). */
+  pauseIndexing(): Promise<void>;
+  resumeIndexing(): Promise<void>;
+  cancelIndexing(): Promise<void>;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  /** Stored thumbnails of the given photos, in that order (null where there is none). */
+  thumbnails(paths: readonly string[]): Promise<(Blob | null)[]>;
+  /** An indexed photo's details; null when it is not in the library. */
+  photo(path: string): Promise<PhotoDetails | null>;
   librarySize(): Promise<number>;
 }

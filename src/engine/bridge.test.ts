@@ -1,12 +1,22 @@
 import { expose } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineApi, IndexProgress, PackProgress, SearchResponse } from './api.ts';
+import type {
+  EngineApi,
+  IndexProgress,
+  IndexReport,
+  IndexRequest,
+  PackProgress,
+  SearchResponse,
+} from './api.ts';
 import { EngineBridge } from './bridge.ts';
 import { EngineError, engineErrorName, isAbortError } from './errors.ts';
+
+const NO_PHOTOS: IndexRequest = { photos: [], folders: [] };
 
 /** An in-process engine behind a real MessageChannel, as the worker would be. */
 function fakeEngine(): EngineApi {
   let loaded = false;
+  let endRun: ((outcome: IndexReport['outcome']) => void) | undefined;
   return {
     async loadPack(_url, onProgress) {
       onProgress({ phase: 'download', item: 'a.onnx', done: 5, total: 10 });
@@ -19,17 +29,49 @@ function fakeEngine(): EngineApi {
         version: '1',
         downloadedBytes: 10,
         indexedPhotos: 0,
+        stalePhotos: 0,
         noMatchThreshold: 0.5,
         labels: ['person'],
         loadMs: 1,
+        crossProbe: { label: 'fake', msPerCandidate: 0.1, defaultShortlist: 800 },
       };
     },
     async backend() {
       return { kind: 'wasm', threads: 1, crossOriginIsolated: false, label: 'WASM · 1 thread' };
     },
-    indexPhotos(_photos, onProgress) {
-      onProgress({ done: 0, total: 1, current: 'slow.jpg' });
-      return new Promise(() => {}); // never finishes: only cancelling ends it
+    indexPhotos(request, onProgress) {
+      onProgress({
+        done: 0,
+        total: request.photos.length,
+        current: 'slow.jpg',
+        indexed: 0,
+        reused: 0,
+        failed: 0,
+        librarySize: 0,
+        activeSeconds: 0,
+        paused: false,
+      });
+      // Never finishes by itself: only cancelling ends it.
+      return new Promise((resolve) => {
+        endRun = (outcome) =>
+          resolve({
+            outcome,
+            total: request.photos.length,
+            indexed: 0,
+            reused: 0,
+            removed: 0,
+            skipped: [],
+            duplicates: [],
+            seconds: 0,
+            librarySize: 0,
+            stalePhotos: 0,
+          });
+      });
+    },
+    async pauseIndexing() {},
+    async resumeIndexing() {},
+    async cancelIndexing() {
+      endRun?.('cancelled');
     },
     async search(query): Promise<SearchResponse> {
       if (!loaded) throw new EngineError('PackNotLoadedError', 'No model pack is loaded');
@@ -37,10 +79,19 @@ function fakeEngine(): EngineApi {
         query,
         words: [query],
         unknownWords: [],
+        grounding: [],
+        queryClasses: [],
+        shortlist: 0,
         hits: [],
         librarySize: 0,
         timings: { textMs: 0, shortlistMs: 0, crossProbeMs: 0, totalMs: 0 },
       };
+    },
+    async thumbnails(paths) {
+      return paths.map(() => null);
+    },
+    async photo() {
+      return null;
     },
     async librarySize() {
       return 0;
@@ -102,7 +153,7 @@ describe('EngineBridge', () => {
     const bridge = new EngineBridge(startFakeWorker);
     const controller = new AbortController();
     const progress: IndexProgress[] = [];
-    const run = bridge.indexPhotos([], (p) => progress.push(p), controller.signal);
+    const run = bridge.indexPhotos(NO_PHOTOS, (p) => progress.push(p), controller.signal);
     await until(() => progress.length === 1);
     controller.abort();
     expect(isAbortError(await run.catch((e: unknown) => e))).toBe(true);
@@ -111,9 +162,21 @@ describe('EngineBridge', () => {
     bridge.terminate();
   });
 
+  it('cancels an indexing run inside the engine: the run ends with its report', async () => {
+    const bridge = new EngineBridge(startFakeWorker);
+    const progress: IndexProgress[] = [];
+    const run = bridge.indexPhotos(NO_PHOTOS, (p) => progress.push(p));
+    await until(() => progress.length === 1);
+    await bridge.pauseIndexing();
+    await bridge.cancelIndexing();
+    expect((await run).outcome).toBe('cancelled');
+    expect(started).toBe(1);
+    bridge.terminate();
+  });
+
   it('rejects calls in flight when terminated', async () => {
     const bridge = new EngineBridge(startFakeWorker);
-    const run = bridge.indexPhotos([], () => {});
+    const run = bridge.indexPhotos(NO_PHOTOS, () => {});
     bridge.terminate();
     expect(isAbortError(await run.catch((e: unknown) => e))).toBe(true);
   });
@@ -121,7 +184,7 @@ describe('EngineBridge', () => {
   it('rejects calls in flight with EngineCrashError when the worker itself fails', async () => {
     let worker: Worker | undefined;
     const bridge = new EngineBridge(() => (worker = startFakeWorker()));
-    const run = bridge.indexPhotos([], () => {});
+    const run = bridge.indexPhotos(NO_PHOTOS, () => {});
     worker?.dispatchEvent(Object.assign(new Event('error'), { message: 'script failed' }));
     const error = await run.catch((e: unknown) => e);
     expect(engineErrorName(error)).toBe('EngineCrashError');

@@ -12,9 +12,10 @@ import type {
   EngineApi,
   IndexProgress,
   IndexReport,
+  IndexRequest,
   PackInfo,
   PackProgress,
-  PhotoFile,
+  PhotoDetails,
   SearchOptions,
   SearchResponse,
 } from './api.ts';
@@ -101,18 +102,40 @@ export class EngineBridge {
   }
 
   indexPhotos(
-    photos: readonly PhotoFile[],
+    request: IndexRequest,
     onProgress: (progress: IndexProgress) => void,
     signal?: AbortSignal,
   ): Promise<IndexReport> {
     const progress = gate(onProgress);
-    return this.call((api) => api.indexPhotos(photos, proxy(progress.open)), signal).finally(
+    return this.call((api) => api.indexPhotos(request, proxy(progress.open)), signal).finally(
       progress.close,
     );
   }
 
+  /** Pauses the indexing run in progress after its current photo; the pack stays loaded. */
+  pauseIndexing(): Promise<void> {
+    return this.call((api) => api.pauseIndexing());
+  }
+
+  resumeIndexing(): Promise<void> {
+    return this.call((api) => api.resumeIndexing());
+  }
+
+  /** Ends the indexing run after its current photo; its report says 'cancelled'. */
+  cancelIndexing(): Promise<void> {
+    return this.call((api) => api.cancelIndexing());
+  }
+
   search(query: string, options?: SearchOptions, signal?: AbortSignal): Promise<SearchResponse> {
     return this.call((api) => api.search(query, options), signal);
+  }
+
+  thumbnails(paths: readonly string[]): Promise<(Blob | null)[]> {
+    return this.call((api) => api.thumbnails(paths));
+  }
+
+  photo(path: string): Promise<PhotoDetails | null> {
+    return this.call((api) => api.photo(path));
   }
 
   librarySize(): Promise<number> {

@@ -1,16 +1,18 @@
 /**
  * React's one hook to the engine: owns an EngineBridge for the component's lifetime, loads the
  * model pack, and runs indexing. Searches go through `search` (callers debounce and drop stale
- * answers). Cancelling indexing stops the worker, so the pack is then loaded again.
+ * answers). Indexing is paused, resumed and cancelled between photos, inside the worker, so the
+ * pack stays loaded; a cancelled run ends with its report like a finished one.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type {
   BackendInfo,
   IndexProgress,
   IndexReport,
+  IndexRequest,
   PackInfo,
   PackProgress,
-  PhotoFile,
+  PhotoDetails,
   SearchOptions,
   SearchResponse,
 } from './api.ts';
@@ -30,20 +32,26 @@ export type PackState =
 export type IndexingState =
   | { readonly status: 'idle' }
   | { readonly status: 'running'; readonly progress: IndexProgress }
+  /** Ended: complete, cancelled or stopped by a full disk (report.outcome says which). */
   | { readonly status: 'done'; readonly report: IndexReport }
-  | { readonly status: 'cancelled' }
   | { readonly status: 'error'; readonly error: ErrorInfo };
 
 export interface Engine {
   readonly pack: PackState;
   readonly indexing: IndexingState;
-  /** Photos searchable now; changes after each indexing run. */
+  /** Photos searchable now; changes as indexing goes. */
   readonly librarySize: number;
+  /** Photos indexed with another model pack: searchable again once indexed again. */
+  readonly stalePhotos: number;
   retryPack(): void;
   /** One run at a time: callers wait for `indexing` to leave 'running'. */
-  indexPhotos(photos: readonly PhotoFile[]): Promise<void>;
+  indexPhotos(request: IndexRequest): Promise<void>;
+  pauseIndexing(): void;
+  resumeIndexing(): void;
   cancelIndexing(): void;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  thumbnails(paths: readonly string[]): Promise<(Blob | null)[]>;
+  photo(path: string): Promise<PhotoDetails | null>;
 }
 
 function errorInfo(error: unknown): ErrorInfo {
@@ -58,7 +66,7 @@ export function useEngine(modelsUrl: string): Engine {
   const [loadRequest, setLoadRequest] = useState(0);
   const [indexing, setIndexing] = useState<IndexingState>({ status: 'idle' });
   const [librarySize, setLibrarySize] = useState(0);
-  const indexingAbort = useRef<AbortController | null>(null);
+  const [stalePhotos, setStalePhotos] = useState(0);
 
   useEffect(() => () => bridge.terminate(), [bridge]);
 
@@ -73,6 +81,7 @@ export function useEngine(modelsUrl: string): Engine {
         if (controller.signal.aborted) return;
         const backend = await bridge.backend();
         setLibrarySize(info.indexedPhotos);
+        setStalePhotos(info.stalePhotos);
         setPack({ status: 'ready', pack: info, backend });
       })
       .catch((error: unknown) => {
@@ -87,52 +96,77 @@ export function useEngine(modelsUrl: string): Engine {
   }, []);
 
   const indexPhotos = useCallback(
-    async (photos: readonly PhotoFile[]) => {
-      const controller = new AbortController();
-      indexingAbort.current = controller;
+    async (request: IndexRequest) => {
+      let finished = false;
       setIndexing({
         status: 'running',
-        progress: { done: 0, total: photos.length, current: null },
+        progress: {
+          done: 0,
+          total: request.photos.length,
+          current: null,
+          indexed: 0,
+          reused: 0,
+          failed: 0,
+          librarySize,
+          activeSeconds: 0,
+          paused: false,
+        },
       });
       try {
-        const report = await bridge.indexPhotos(
-          photos,
-          (progress) => {
-            if (!controller.signal.aborted) setIndexing({ status: 'running', progress });
-          },
-          controller.signal,
-        );
+        const report = await bridge.indexPhotos(request, (progress) => {
+          if (finished) return;
+          setLibrarySize(progress.librarySize);
+          setIndexing({ status: 'running', progress });
+        });
         setLibrarySize(report.librarySize);
+        setStalePhotos(report.stalePhotos);
         setIndexing({ status: 'done', report });
       } catch (error) {
-        if (isAbortError(error)) {
-          setIndexing({ status: 'cancelled' });
-          // The worker was stopped with the pack in it.
-          reloadPack();
-        } else {
-          setIndexing({ status: 'error', error: errorInfo(error) });
-        }
+        setIndexing({ status: 'error', error: errorInfo(error) });
+        if (isAbortError(error)) reloadPack();
       } finally {
-        if (indexingAbort.current === controller) indexingAbort.current = null;
+        finished = true;
       }
     },
-    [bridge, reloadPack],
+    [bridge, librarySize, reloadPack],
   );
 
-  const cancelIndexing = useCallback(() => indexingAbort.current?.abort(), []);
+  const reportControlError = useCallback((error: unknown) => {
+    setIndexing({ status: 'error', error: errorInfo(error) });
+  }, []);
+  const pauseIndexing = useCallback(
+    () => void bridge.pauseIndexing().catch(reportControlError),
+    [bridge, reportControlError],
+  );
+  const resumeIndexing = useCallback(
+    () => void bridge.resumeIndexing().catch(reportControlError),
+    [bridge, reportControlError],
+  );
+  const cancelIndexing = useCallback(
+    () => void bridge.cancelIndexing().catch(reportControlError),
+    [bridge, reportControlError],
+  );
 
   const search = useCallback(
     (query: string, options?: SearchOptions) => bridge.search(query, options),
     [bridge],
   );
 
+  const thumbnails = useCallback((paths: readonly string[]) => bridge.thumbnails(paths), [bridge]);
+  const photo = useCallback((path: string) => bridge.photo(path), [bridge]);
+
   return {
     pack,
     indexing,
     librarySize,
     retryPack: reloadPack,
+    stalePhotos,
     indexPhotos,
+    pauseIndexing,
+    resumeIndexing,
     cancelIndexing,
     search,
+    thumbnails,
+    photo,
   };
 }

@@ -56,19 +56,21 @@ CONFIGS = {
     "full": BuildConfig(
         model=ModelConfig(), train_layouts=30_000, captions_per_layout=5, test_layouts=1000,
         val_layouts=1000, vocab_size=20_000, shortlist=50,
-        steps={"two-tower": 1200, "cross-probe": 1500, "full-cross-encoder": 1000}),
+        steps={"backbone": 600, "two-tower": 600, "cross-probe": 600,
+               "full-cross-encoder": 400}),
     # A quick look at whether a change learns at all, before spending the full hour.
     "pilot": BuildConfig(
         model=ModelConfig(), train_layouts=5_000, captions_per_layout=5, test_layouts=300,
         val_layouts=300, vocab_size=20_000, shortlist=50,
-        steps={"two-tower": 250, "cross-probe": 250, "full-cross-encoder": 120},
+        steps={"backbone": 150, "two-tower": 100, "cross-probe": 100,
+               "full-cross-encoder": 60},
         train=TrainConfig(batch=64, warmup=30, log_every=25)),
     "tiny": BuildConfig(
         model=ModelConfig(width=32, heads=2, ffn=64, early_layers=2, late_layers=1,
                           text_probes=2, vision_probes=3, max_words=12, max_regions=8),
         train_layouts=400, captions_per_layout=3, test_layouts=60, val_layouts=60,
         vocab_size=2_000, shortlist=10,
-        steps={"two-tower": 40, "cross-probe": 40, "full-cross-encoder": 40},
+        steps={"backbone": 30, "two-tower": 20, "cross-probe": 30, "full-cross-encoder": 30},
         train=TrainConfig(batch=16, lr=2e-3, warmup=5, negatives=3, ce_negatives=2,
                           log_every=10)),
 }
@@ -183,17 +185,7 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
                         det["score_threshold"], model_cfg.max_regions)
     log(f"training data: {len(train_layouts)} layouts x {cfg.captions_per_layout} captions")
 
-    models = {}
-    losses = {}
-    for kind in ("two-tower", "cross-probe", "full-cross-encoder"):
-        model = build_models(kind, model_cfg, text.word_vectors, text.label_vectors, cfg.seed)
-        tcfg = replace(cfg.train, steps=cfg.steps[kind], seed=cfg.seed)
-        log(f"training {kind}: {tcfg.steps} steps, batch {tcfg.batch}")
-        t0 = time.time()
-        losses[kind] = train(model, source, tcfg, miner=models.get("two-tower"), log=log)
-        log(f"trained {kind} in {time.time() - t0:.0f} s")
-        round_to_fp16(model)
-        models[kind] = model
+    models, losses = train_architectures(cfg, model_cfg, text, source)
     archs = Architectures(models["two-tower"], models["cross-probe"], models["full-cross-encoder"])
 
     # Held-out synthetic test set: fresh layouts, one query of each kind per image.
@@ -251,6 +243,41 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
         report.write_text(results_markdown(manifest, detector_report, noise, cfg, config_name))
     log(f"pack written to {out} in {time.time() - started:.0f} s")
     return manifest
+
+
+def train_architectures(cfg: BuildConfig, model_cfg: ModelConfig, text: TextSide,
+                        source: PairSource) -> tuple[dict, dict]:
+    """A shared backbone first (embeddings + one transformer stack, trained as a two-tower
+    model), then each architecture starts from it and trains on: the role pretrained BERT
+    plays in the paper. Every architecture gets the same backbone and the same number of
+    further steps (the full cross-encoder fewer: each of its steps costs several times more).
+    Starting from a trained backbone also keeps the single-stream model from collapsing to
+    one score for every pair, as it did from scratch in a pilot run."""
+    losses = {}
+
+    def run(kind: str, model, phase: int, miner=None):
+        tcfg = replace(cfg.train, steps=cfg.steps[kind], seed=cfg.seed + phase)
+        log(f"training {kind}: {tcfg.steps} steps, batch {tcfg.batch}")
+        t0 = time.time()
+        losses[kind] = train(model, source, tcfg, miner=miner, log=log)
+        log(f"trained {kind} in {time.time() - t0:.0f} s")
+        return model
+
+    backbone = run("backbone", build_models("two-tower", model_cfg, text.word_vectors,
+                                            text.label_vectors, cfg.seed), 0)
+    state = {k: v.clone() for k, v in backbone.state_dict().items()}
+    models = {"two-tower": run("two-tower", backbone, 1)}
+    cross = build_models("cross-probe", model_cfg, text.word_vectors, text.label_vectors, cfg.seed)
+    cross.load_state_dict(state)
+    models["cross-probe"] = run("cross-probe", cross, 2)
+    full = build_models("full-cross-encoder", model_cfg, text.word_vectors, text.label_vectors,
+                        cfg.seed)
+    missing, unexpected = full.load_state_dict(state, strict=False)
+    assert missing == ["modality"], missing  # the one part a two-tower model lacks
+    models["full-cross-encoder"] = run("full-cross-encoder", full, 3, miner=models["two-tower"])
+    for model in models.values():
+        round_to_fp16(model)
+    return models, losses
 
 
 def summarise(results: dict) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .model import CrossProbeModel, FullCrossEncoder, TwoTowerModel, cosine
+from .model import CrossProbeModel, FullCrossEncoder, TwoTowerModel
 from .pairs import stack_ids, stack_regions
 
 KS = (1, 5, 10)
@@ -140,16 +140,3 @@ def evaluate_all(models: Architectures, gallery: Gallery, relevant_t2i: Callable
                          **{f"i2t {k}": v for k, v in i2t.items()}}
     return results
 
-
-@torch.no_grad()
-def pair_scores(models: Architectures, gallery: Gallery) -> dict[str, Tensor]:
-    """Every architecture's score for row-aligned pairs (query i, image i): used to calibrate
-    the "no good match" threshold."""
-    idx = torch.arange(len(gallery.ids))
-    enc_cp = encode(models.cross_probe, gallery)
-    enc_tt = encode(models.two_tower, gallery)
-    return {
-        "cross-probe": cross_probe_scorer(models.cross_probe, enc_cp)(idx, idx),
-        "two-tower": cosine(enc_tt.text_global, enc_tt.vision_global),
-        "full-cross-encoder": full_cross_scorer(models.full_cross, gallery)(idx, idx),
-    }

@@ -1,0 +1,77 @@
+/**
+ * Stage 2 of a search behind one small interface: score one encoded query against shortlisted
+ * photos (rows of the ProbeIndex) through the cross-probe late layers. The ORT-WASM
+ * implementation is here; a WebGPU (WGSL) one implements the same interface and the engine
+ * picks one per backend. Each scorer measures its own cost per candidate, which sizes the
+ * default shortlist so that a query stays interactive on the device it runs on.
+ */
+import type { Encoded, PackModels } from './models.ts';
+import type { ProbeIndex } from './probeIndex.ts';
+
+export interface CrossProbeScorer {
+  /** For the UI, e.g. "cross-probe on WASM". */
+  readonly label: string;
+  /** Scores of `query` against the photos at `rows` of the index, in that order. */
+  score(query: Encoded, rows: readonly number[]): Promise<Float32Array>;
+  /** Measured milliseconds per candidate on a full batch (after warm-up). */
+  msPerCandidate(): Promise<number>;
+}
+
+/** Candidates per ORT run: bounds the batch's memory, not its speed. */
+export const WASM_BATCH = 128;
+
+export class WasmCrossProbeScorer implements CrossProbeScorer {
+  readonly label = 'cross-probe on WASM';
+
+  constructor(
+    private readonly models: PackModels,
+    private readonly index: ProbeIndex,
+    /** Pt */
+    private readonly textProbes: number,
+  ) {}
+
+  async score(query: Encoded, rows: readonly number[]): Promise<Float32Array> {
+    const scores = new Float32Array(rows.length);
+    for (let start = 0; start < rows.length; start += WASM_BATCH) {
+      const batch = rows.slice(start, start + WASM_BATCH);
+      scores.set(
+        await this.models.crossProbe(query, this.index.gather(batch), batch.length),
+        start,
+      );
+    }
+    return scores;
+  }
+
+  async msPerCandidate(): Promise<number> {
+    const { probeFloats, width } = this.index;
+    const query = {
+      probes: new Float32Array(this.textProbes * width),
+      global: new Float32Array(width),
+    };
+    const candidates = {
+      probes: new Float32Array(WASM_BATCH * probeFloats),
+      global: new Float32Array(WASM_BATCH * width),
+    };
+    // The best of a few runs: the first may still allocate, and the CPU is shared.
+    let best = Infinity;
+    for (let run = 0; run < 3; run++) {
+      const started = performance.now();
+      await this.models.crossProbe(query, candidates, WASM_BATCH);
+      best = Math.min(best, performance.now() - started);
+    }
+    return best / WASM_BATCH;
+  }
+}
+
+/** Stage-2 time a query may spend by default; text encoding and stage 1 come on top. */
+export const STAGE2_BUDGET_MS = 80;
+export const MIN_SHORTLIST = 50;
+/** The largest default: on a real GPU the whole 1,000 fit in the budget. */
+export const MAX_DEFAULT_SHORTLIST = 1000;
+
+/** The default K: as many candidates as the budget allows, a multiple of 50, 50–1000. */
+export function defaultShortlist(msPerCandidate: number): number {
+  const fits = msPerCandidate > 0 ? STAGE2_BUDGET_MS / msPerCandidate : MAX_DEFAULT_SHORTLIST;
+  const rounded = Math.floor(fits / MIN_SHORTLIST) * MIN_SHORTLIST;
+  return Math.min(MAX_DEFAULT_SHORTLIST, Math.max(MIN_SHORTLIST, rounded));
+}
