@@ -3,7 +3,7 @@
 # cannot download browsers here) and Debian's Python stack for training/ (no pip).
 # Installs them when running as root with apt; otherwise prints the exact command and fails.
 set -euo pipefail
-packages=(chromium python3-torch python3-onnx python3-numpy python3-pytest python3-skimage)
+packages=(chromium python3-torch python3-onnx python3-numpy python3-pytest python3-pil)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -17,7 +17,7 @@ bash training/fetch_sources.sh
 echo "== detector: TF.js -> ONNX"
 $py -m probesearch.tfjs_to_onnx .cache/sources/human-models/models/centernet.json "$build/detector.onnx"
 echo "== detector: parity with TF.js"
-npx tsx scripts/detector/parity.ts --model "$build/detector.onnx" | tee "$build/detector_parity.txt"
+npx tsx scripts/detector/parity.ts --onnx "$build/detector.onnx" --coco "$coco/images"
 echo "== detector: the validation photos"
 npx tsx scripts/detector/detect-folder.ts --model "$build/detector.onnx" \
   --out "$build/coco_mini_detections.json" "$coco/images"
