@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_FLAG, WEBGPU_SPECS } from './e2e/chromium.ts';
 
 const PORT = 4173;
 const CI = Boolean(process.env.CI);
@@ -17,20 +18,26 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'on-first-retry',
     headless: true,
-    launchOptions: {
-      // Playwright cannot download its own browsers here: use the system Chromium.
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--enable-unsafe-webgpu',
-      ],
-    },
+    // page.route cannot see requests a service worker makes; the offline specs allow it in
+    // contexts of their own.
+    serviceWorkers: 'block',
   },
+  // Two browsers: most specs run where WebGPU is off (the app runs on WASM, as on a machine
+  // without a usable GPU); the WebGPU specs run with SwiftShader's WebGPU (slow, but real).
+  projects: [
+    {
+      name: 'cpu',
+      testIgnore: WEBGPU_SPECS,
+      use: { launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] } },
+    },
+    {
+      name: 'webgpu',
+      testMatch: WEBGPU_SPECS,
+      use: {
+        launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, WEBGPU_FLAG] },
+      },
+    },
+  ],
   webServer: {
     // The production build (`vite build` first), served with the COOP/COEP headers. Started
     // through node, not npx, so that stopping it leaves no child process behind.

@@ -13,4 +13,6 @@ step "unit tests"; npx vitest run
 if [ -f playwright.config.ts ]; then
   step "build"; npx vite build
   step "end-to-end tests"; npx playwright test
+  # A smoke run of `npm run bench`: it checks that every measurement works, not the timings.
+  step "benchmark smoke run"; npm run bench -- --quick
 fi

@@ -3,7 +3,12 @@
  * Everything runs on one serial chain, so ORT sessions and cache writes never interleave.
  */
 import type {
+  BackendChange,
   BackendInfo,
+  BackendPreference,
+  BenchmarkOptions,
+  BenchmarkProgress,
+  BenchmarkResult,
   EngineApi,
   IndexProgress,
   IndexReport,
@@ -35,20 +40,29 @@ import {
   type PhotoMeta,
 } from '../src/storage/library.ts';
 import {
-  defaultShortlist,
-  WasmCrossProbeScorer,
-  type CrossProbeScorer,
-} from './crossProbeScorer.ts';
-import { PackModels, wasmBackend } from './models.ts';
+  fallBackToWasm,
+  loadOrt,
+  startRuntime,
+  wasmBackendInfo,
+  type EngineRuntime,
+} from './backend.ts';
+import { defaultShortlist, type CrossProbeScorer } from './crossProbeScorer.ts';
+import { wasmBackend, type PackModels } from './models.ts';
 import { photoDate } from './photoDates.ts';
-import { downloadPack } from './packFiles.ts';
+import { downloadPack, type DownloadedPack } from './packFiles.ts';
 import { IndexingControl, runIndexing, type IndexerPack } from './indexer.ts';
 import { decodePhoto } from './photo.ts';
 import { ProbeIndex } from './probeIndex.ts';
 import { createSerial } from './serial.ts';
+import { runBenchmark } from './bench/benchmark.ts';
 
 interface LoadedPack {
   readonly modelsUrl: string;
+  readonly preference: BackendPreference;
+  /** The pack's files, kept to rebuild the sessions on WASM after a GPU device loss. */
+  readonly files: DownloadedPack;
+  /** The backend; `models` and `scorer` are its. */
+  readonly runtime: EngineRuntime;
   readonly manifest: PackManifest;
   readonly key: PackKey;
   readonly models: PackModels;
@@ -87,6 +101,15 @@ function notify<T>(callback: (value: T) => unknown, value: T): void {
 
 const elapsed = (since: number) => Math.round((performance.now() - since) * 10) / 10;
 
+async function crossProbeInfo(scorer: CrossProbeScorer): Promise<PackInfo['crossProbe']> {
+  const msPerCandidate = await scorer.msPerCandidate();
+  return {
+    label: scorer.label,
+    msPerCandidate,
+    defaultShortlist: defaultShortlist(msPerCandidate),
+  };
+}
+
 export function createEngine() {
   const serial = createSerial();
   let loaded: LoadedPack | undefined;
@@ -117,8 +140,39 @@ export function createEngine() {
     return loaded;
   }
 
+  /** Told of every later change of backend (the UI's badge). */
+  let backendWatcher: ((change: BackendChange) => void) | undefined;
+  /** The fall-back to WASM after a device loss, while it runs or once it has. */
+  let fallback: Promise<void> = Promise.resolve();
+
+  /** A lost GPU device: the same pack and index, the sessions rebuilt on WASM. */
+  async function fallBack(lost: EngineRuntime, reason: string): Promise<void> {
+    const pack = loaded;
+    if (pack?.runtime !== lost) return;
+    let runtime: EngineRuntime;
+    let crossProbe: PackInfo['crossProbe'];
+    try {
+      runtime = await fallBackToWasm(lost, pack.files, pack.index, reason);
+      crossProbe = await crossProbeInfo(runtime.scorer);
+    } catch (error) {
+      // Nothing left to run on: the next call reports that no pack is loaded.
+      loaded = undefined;
+      throw error;
+    }
+    loaded = {
+      ...pack,
+      runtime,
+      models: runtime.models,
+      scorer: runtime.scorer,
+      info: { ...pack.info, crossProbe },
+    };
+    if (backendWatcher !== undefined)
+      notify(backendWatcher, { backend: runtime.backend, crossProbe });
+  }
+
   async function load(
     modelsUrl: string,
+    preference: BackendPreference,
     onProgress: (p: PackProgress) => void,
   ): Promise<LoadedPack> {
     const started = performance.now();
@@ -135,7 +189,6 @@ export function createEngine() {
       pack.files.get(manifest.text.vocabFile) ?? new Uint8Array(),
       manifest.text.vocabFile,
     );
-    const models = await PackModels.create(pack, (p) => notify(onProgress, p));
     const key = { id: manifest.id, version: manifest.version };
     const { vision, width: d } = manifest.probes;
     const index = new ProbeIndex(vision * d, d);
@@ -148,16 +201,27 @@ export function createEngine() {
         global: new Float32Array(record.visionGlobal),
       });
     }
-    const scorer = new WasmCrossProbeScorer(models, index, manifest.probes.text);
-    const msPerCandidate = await scorer.msPerCandidate();
+    const runtime: EngineRuntime = await startRuntime({
+      pack,
+      index,
+      preference,
+      onProgress: (p) => notify(onProgress, p),
+      onDeviceLost: (reason) => {
+        fallback = serial(() => fallBack(runtime, reason)).catch(() => undefined);
+      },
+    });
+    const crossProbe = await crossProbeInfo(runtime.scorer);
     return {
       modelsUrl,
+      preference,
+      files: pack,
+      runtime,
       manifest,
       key,
-      models,
+      models: runtime.models,
       vocabulary,
       index,
-      scorer,
+      scorer: runtime.scorer,
       stale: new Set(cached.stale),
       info: {
         id: manifest.id,
@@ -166,11 +230,7 @@ export function createEngine() {
         noMatchThreshold: manifest.scoring.noMatchThreshold,
         labels: manifest.detector.labels,
         loadMs: elapsed(started),
-        crossProbe: {
-          label: scorer.label,
-          msPerCandidate,
-          defaultShortlist: defaultShortlist(msPerCandidate),
-        },
+        crossProbe,
       },
     };
   }
@@ -195,14 +255,18 @@ export function createEngine() {
   let control: IndexingControl | undefined;
 
   const engine = {
-    loadPack(modelsUrl: string, onProgress: (progress: PackProgress) => void): Promise<PackInfo> {
+    loadPack(
+      modelsUrl: string,
+      onProgress: (progress: PackProgress) => void,
+      backend: BackendPreference = 'auto',
+    ): Promise<PackInfo> {
       return serial(async () => {
-        if (loaded?.modelsUrl !== modelsUrl) {
+        if (loaded?.modelsUrl !== modelsUrl || loaded.preference !== backend) {
           const previous = loaded;
           loaded = undefined;
-          await previous?.models.release();
+          await previous?.runtime.release();
           // Only a successful load is kept: after a failure the next call tries again.
-          loaded = await load(modelsUrl, onProgress);
+          loaded = await load(modelsUrl, backend, onProgress);
         }
         return {
           ...loaded.info,
@@ -212,14 +276,23 @@ export function createEngine() {
       });
     },
 
-    async backend(): Promise<BackendInfo> {
-      const { threads, crossOriginIsolated } = wasmBackend();
-      return {
-        kind: 'wasm',
-        threads,
-        crossOriginIsolated,
-        label: `WASM · ${threads} ${threads === 1 ? 'thread' : 'threads'}`,
-      };
+    backend(): Promise<BackendInfo> {
+      return serial(async () => loaded?.runtime.backend ?? wasmBackendInfo(null));
+    },
+
+    async watchBackend(onChange: (change: BackendChange) => void): Promise<void> {
+      backendWatcher = onChange;
+    },
+
+    async simulateDeviceLoss(): Promise<BackendInfo> {
+      const gpu = (await serial(async () => requirePack())).runtime.gpu;
+      if (gpu !== null) {
+        // Not GpuContext.destroy(): that is a deliberate end, which is never reported as a loss.
+        gpu.device.destroy();
+        await gpu.device.lost;
+        await fallback;
+      }
+      return engine.backend();
     },
 
     /** One serial task per photo: searches typed meanwhile run between photos. */
@@ -346,6 +419,33 @@ export function createEngine() {
 
     async librarySize(): Promise<number> {
       return loaded?.index.size ?? 0;
+    },
+
+    async runBenchmark(
+      options: BenchmarkOptions,
+      onProgress: (progress: BenchmarkProgress) => void,
+    ): Promise<BenchmarkResult> {
+      // Behind a pack load in progress, if any.
+      const pack = await serial(async () => requirePack());
+      const { runtime } = pack;
+      return runBenchmark(
+        {
+          manifest: pack.manifest,
+          files: pack.files,
+          packUrl: new URL(`${encodeURIComponent(pack.manifest.id)}/`, pack.modelsUrl).href,
+          packKey: pack.key,
+          models: pack.models,
+          wasmModels: runtime.backend.kind === 'wasm' ? pack.models : null,
+          wasmOrt: await loadOrt('wasm'),
+          gpu: runtime.gpu,
+          vocabulary: pack.vocabulary,
+          serial,
+          wasm: wasmBackend(),
+          decode: decodePhoto,
+        },
+        options,
+        (p) => notify(onProgress, p),
+      );
     },
   } satisfies EngineApi;
   return engine;

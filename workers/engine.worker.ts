@@ -9,11 +9,20 @@ function release(callback: unknown): void {
 }
 
 const engine = createEngine();
+/** The UI's backend watcher: kept open until a new one replaces it. */
+let backendWatcher: unknown;
 
 expose({
   ...engine,
-  loadPack: (modelsUrl, onProgress) =>
-    engine.loadPack(modelsUrl, onProgress).finally(() => release(onProgress)),
+  loadPack: (modelsUrl, onProgress, backend) =>
+    engine.loadPack(modelsUrl, onProgress, backend).finally(() => release(onProgress)),
+  watchBackend: (onChange) => {
+    if (backendWatcher !== undefined) release(backendWatcher);
+    backendWatcher = onChange;
+    return engine.watchBackend(onChange);
+  },
   indexPhotos: (photos, onProgress) =>
     engine.indexPhotos(photos, onProgress).finally(() => release(onProgress)),
+  runBenchmark: (options, onProgress) =>
+    engine.runBenchmark(options, onProgress).finally(() => release(onProgress)),
 } satisfies EngineApi);

@@ -218,7 +218,7 @@ function jpegExif(bytes: Uint8Array): Uint8Array | undefined {
 /** PNG's eXIf chunk holds the TIFF block directly. */
 function pngExif(bytes: Uint8Array): Uint8Array | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 8; at + 8 <= bytes.length; ) {
+  for (let at = 8; at + 8 <= bytes.length;) {
     const length = view.getUint32(at);
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
     if (type === 'eXIf') return bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length));
@@ -231,7 +231,7 @@ function pngExif(bytes: Uint8Array): Uint8Array | undefined {
 /** WebP's EXIF chunk (sometimes with a leading "Exif\0\0"). */
 function webpExif(bytes: Uint8Array): Uint8Array | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 12; at + 8 <= bytes.length; ) {
+  for (let at = 12; at + 8 <= bytes.length;) {
     const type = String.fromCharCode(...bytes.subarray(at, at + 4));
     const length = view.getUint32(at + 4, true);
     if (type === 'EXIF') {

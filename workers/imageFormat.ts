@@ -169,7 +169,10 @@ export function pixelSize(format: PhotoFormat, bytes: Uint8Array): PixelSize | u
           return { width: view.getUint16(18, true), height: view.getUint16(20, true) };
         }
         // Height is negative for top-down bitmaps.
-        return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+        return {
+          width: Math.abs(view.getInt32(18, true)),
+          height: Math.abs(view.getInt32(22, true)),
+        };
       }
       case 'webp':
         return webpSize(bytes, view);

@@ -270,6 +270,9 @@ describe('runIndexing', () => {
     // Paused before the first photo: a search on the same chain runs at once.
     expect(await h.deps.serial(async () => 'search ran')).toBe('search ran');
     expect(h.pack.index.size).toBe(0);
+    // Pause and resume are reported at once, not only with the next photo.
+    control.pause();
+    const reports = h.progress.length;
     h.tick(5000);
     let detected = 0;
     // Cancelled while the third photo is in hand: that one is finished, no later one starts.
@@ -277,6 +280,7 @@ describe('runIndexing', () => {
       if (++detected === 3) control.cancel();
     };
     control.resume();
+    expect(h.progress.slice(reports).map((p) => p.paused)).toEqual([false]);
     const report = await run;
     expect(report.outcome).toBe('cancelled');
     expect(report.indexed).toBe(3);

@@ -67,19 +67,19 @@ export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 const HEADER_BYTES = 256 * 1024;
 
 const FORMAT_NAMES: Record<PhotoFormat | UnsupportedFormat, string> = {
-    jpeg: 'JPEG',
-    png: 'PNG',
-    webp: 'WebP',
-    gif: 'GIF',
-    bmp: 'BMP',
-    avif: 'AVIF',
-    heic: 'HEIC',
-    tiff: 'TIFF',
-    svg: 'SVG',
-    ico: 'ICO',
-    psd: 'Photoshop',
-    jxl: 'JPEG XL',
-  };
+  jpeg: 'JPEG',
+  png: 'PNG',
+  webp: 'WebP',
+  gif: 'GIF',
+  bmp: 'BMP',
+  avif: 'AVIF',
+  heic: 'HEIC',
+  tiff: 'TIFF',
+  svg: 'SVG',
+  ico: 'ICO',
+  psd: 'Photoshop',
+  jxl: 'JPEG XL',
+};
 
 /** Pause, resume and cancel of one run, from outside it (calls arrive between photos). */
 export class IndexingControl {
@@ -87,6 +87,8 @@ export class IndexingControl {
   private pausedMs = 0;
   private wake: (() => void) | undefined;
   private cancelled = false;
+  /** Called on pause and resume, so the UI hears of it before the photo in hand is done. */
+  onChange: () => void = () => undefined;
 
   constructor(private readonly now: () => number) {}
 
@@ -104,19 +106,24 @@ export class IndexingControl {
   }
 
   pause(): void {
-    if (!this.cancelled) this.pausedSince ??= this.now();
+    if (this.cancelled || this.pausedSince !== undefined) return;
+    this.pausedSince = this.now();
+    this.onChange();
   }
 
   resume(): void {
-    if (this.pausedSince !== undefined) this.pausedMs += this.now() - this.pausedSince;
+    if (this.pausedSince === undefined) return;
+    this.pausedMs += this.now() - this.pausedSince;
     this.pausedSince = undefined;
     this.wake?.();
+    this.onChange();
   }
 
   /** Stops the run after the photo in hand; photos already indexed are kept. */
   cancel(): void {
     this.cancelled = true;
     this.resume();
+    this.wake?.();
   }
 
   /** Waits while paused; false once cancelled. */
@@ -215,7 +222,6 @@ async function indexFile(pack: IndexerPack, photo: PhotoFile, decode: PhotoDecod
   // Copies that own exactly their bytes: ORT's output views may share a larger buffer.
   const probes = encoded.probes.slice();
   const global = encoded.global.slice();
-  const { orientation: _orientation, ...kept } = exif;
   await savePhoto({
     meta: {
       path: photo.path,
@@ -225,7 +231,7 @@ async function indexFile(pack: IndexerPack, photo: PhotoFile, decode: PhotoDecod
       width: decoded.width,
       height: decoded.height,
       sha256,
-      exif: kept,
+      exif,
       indexedAt: Date.now(),
     },
     probes: {
@@ -302,6 +308,9 @@ export async function runIndexing(
     });
   };
 
+  let current: string | null = null;
+  control.onChange = () => report(current, true);
+
   const metas = await loadPhotoMetas();
   const removed = removedPaths(metas, request);
   await deps.serial(async () => {
@@ -314,11 +323,14 @@ export async function runIndexing(
   });
 
   for (const photo of photos) {
+    // The photo in hand when a pause came is done now: say so before waiting.
+    if (control.paused) report(current, true);
     if (!(await control.proceed())) {
       outcome = 'cancelled';
       break;
     }
-    report(photo.path);
+    current = photo.path;
+    report(current);
     let result: Outcome;
     try {
       result = await deps.serial(async () => {

@@ -1,10 +1,9 @@
 /**
- * The pack's ONNX models on onnxruntime-web's WASM backend (CPU). ORT is imported lazily into
- * its own chunk: its WASM threads start module workers from the chunk's own URL, which must be
- * ORT alone, not the engine worker. Its .wasm file is served from this app's origin.
+ * The pack's ONNX models on onnxruntime-web, on the execution provider workers/backend.ts
+ * chose: the detector and encoders on 'webgpu' or 'wasm'; the cross-probe model always on
+ * 'wasm' (on WebGPU, stage 2 runs the WGSL kernels instead; this session is the CPU fallback).
  */
 import type * as Ort from 'onnxruntime-web/wasm';
-import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import type { PackProgress } from '../src/engine/api.ts';
 import { EngineError } from '../src/engine/errors.ts';
 import { decodeDetections, type Detection } from '../src/model/detections.ts';
@@ -13,14 +12,19 @@ import type { PackManifest } from '../src/model/manifest.ts';
 import { regionTokens } from '../src/model/regions.ts';
 import type { DownloadedPack } from './packFiles.ts';
 
-type OrtModule = typeof Ort;
+/** One onnxruntime-web build (both builds have the same API; see workers/backend.ts). */
+export type OrtModule = typeof Ort;
+
+/** Where the sessions run: which ORT build, and the provider of the detector and encoders. */
+export interface OrtRuntime {
+  readonly ort: OrtModule;
+  readonly provider: 'webgpu' | 'wasm';
+}
 
 export interface WasmBackend {
   readonly threads: number;
   readonly crossOriginIsolated: boolean;
 }
-
-let ortModule: Promise<OrtModule> | undefined;
 
 /** Threads need SharedArrayBuffer (cross-origin isolation); 2 is fastest on 2 cores. */
 export function wasmBackend(): WasmBackend {
@@ -29,17 +33,6 @@ export function wasmBackend(): WasmBackend {
     threads: isolated ? Math.min(2, navigator.hardwareConcurrency || 1) : 1,
     crossOriginIsolated: isolated,
   };
-}
-
-function loadOrt(): Promise<OrtModule> {
-  ortModule ??= import('onnxruntime-web/wasm').then((ort) => {
-    ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, import.meta.url).href };
-    ort.env.wasm.numThreads = wasmBackend().threads;
-    // Already inside a worker: no extra proxy worker.
-    ort.env.wasm.proxy = false;
-    return ort;
-  });
-  return ortModule;
 }
 
 /** Text or vision side of one encoder run: probes [B, P, d] and globals [B, d], row-major. */
@@ -71,12 +64,16 @@ export class PackModels {
     private readonly crossProbeModel: Ort.InferenceSession,
   ) {}
 
-  /** Compiles the four sessions and runs each once (the first run allocates and plans). */
+  /**
+   * Compiles the four sessions and runs each once (the first run allocates and plans). Each
+   * session is given one provider and no other to fall back to, so a provider that cannot
+   * start fails here instead of ORT quietly running the whole model on the next one.
+   */
   static async create(
     pack: DownloadedPack,
     onProgress: (progress: PackProgress) => void,
+    { ort, provider }: OrtRuntime,
   ): Promise<PackModels> {
-    const ort = await loadOrt();
     const { manifest } = pack;
     const names = [
       manifest.detector.file,
@@ -92,7 +89,7 @@ export class PackModels {
       try {
         sessions.push(
           await ort.InferenceSession.create(bytes, {
-            executionProviders: ['wasm'],
+            executionProviders: [name === manifest.crossProbe.onnxFile ? 'wasm' : provider],
             graphOptimizationLevel: 'all',
           }),
         );

@@ -27,7 +27,7 @@ function fakeServer(dir: string): FakeServer {
     [`${id}/manifest.json`, manifest],
   ]);
   const names = ['detector.onnx', 'text_encoder.onnx', 'vision_encoder.onnx', 'cross_probe.onnx'];
-  for (const name of [...names, 'vocab.json']) {
+  for (const name of [...names, 'cross_probe.bin', 'vocab.json']) {
     files.set(`${id}/${name}`, readFileSync(join(dir, name)));
   }
   const requested: string[] = [];

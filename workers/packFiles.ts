@@ -31,6 +31,8 @@ export function runtimeFiles(manifest: PackManifest): string[] {
     manifest.text.vocabFile,
     manifest.vision.file,
     manifest.crossProbe.onnxFile,
+    // The WGSL kernels' weights (stage 2 on WebGPU).
+    manifest.crossProbe.weightsFile,
   ];
 }
 

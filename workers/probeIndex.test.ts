@@ -50,6 +50,37 @@ describe('ProbeIndex', () => {
     expect([...batch.global]).toEqual([1, 3, -1, 0]);
   });
 
+  it('removes a photo by moving the last row into its place, and counts every change', () => {
+    const index = new ProbeIndex(4, 2);
+    for (let i = 0; i < 3; i++) index.set(photo(`p${i}.jpg`, [1, i], i));
+    const version = index.version;
+    expect(index.delete('p0.jpg')).toBe(true);
+    expect(index.delete('p0.jpg')).toBe(false);
+    expect(index.version).toBe(version + 1);
+    expect(index.size).toBe(2);
+    expect(index.rowOf('p2.jpg')).toBe(0);
+    expect([...index.gather([0]).probes]).toEqual([2, 2, 2, 2]);
+    expect(index.shortlist(new Float32Array([1, 2]), 5).map((h) => h.path)).toEqual([
+      'p2.jpg',
+      'p1.jpg',
+    ]);
+  });
+
+  it('shortlists the k best of many rows, exactly as a full sort would', () => {
+    const index = new ProbeIndex(1, 2);
+    for (let i = 0; i < 500; i++) {
+      const angle = (i * 7.31) % (2 * Math.PI);
+      index.set({
+        ...photo(`p${i}.jpg`, [Math.cos(angle), Math.sin(angle)]),
+        probes: new Float32Array(1),
+      });
+    }
+    const query = new Float32Array([0.3, -1]);
+    const all = index.shortlist(query, 500);
+    expect(index.shortlist(query, 37)).toEqual(all.slice(0, 37));
+    expect(index.shortlist(query, 0)).toEqual([]);
+  });
+
   it('refuses probes of another shape', () => {
     const index = new ProbeIndex(4, 2);
     expect(() => index.set(photo('odd.jpg', [1, 2, 3]))).toThrow(/shape/);

@@ -11,6 +11,8 @@
  *  - adds COOP/COEP/CORP headers to every response it serves, so the page is cross-origin
  *    isolated (WASM threads) even on a static host that cannot set headers.
  * It only handles same-origin GET requests inside its scope; everything else passes through.
+ * Cache lookups ignore Vary: servers vary on Origin or Accept-Encoding, which differ between
+ * the precache request and the page's own (a module script is a CORS request).
  */
 import { CACHE_PREFIX, MODEL_CACHE, shellCacheName } from '../src/offline/cacheNames.ts';
 
@@ -70,7 +72,7 @@ function isolated(response: Response): Response {
 
 async function cacheFirst(request: Request, cacheName: string): Promise<Response> {
   const cache = await caches.open(cacheName);
-  const cached = await cache.match(request, { ignoreSearch: true });
+  const cached = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
   if (cached !== undefined) return cached;
   const response = await fetch(request);
   if (response.ok && response.status === 200) await cache.put(request, response.clone());
@@ -79,7 +81,7 @@ async function cacheFirst(request: Request, cacheName: string): Promise<Response
 
 /** A pack's manifest.json changed: its other cached files may be stale. */
 async function dropStalePackFiles(cache: Cache, manifestUrl: string, fresh: Response) {
-  const cached = await cache.match(manifestUrl);
+  const cached = await cache.match(manifestUrl, { ignoreVary: true });
   if (cached === undefined || (await cached.text()) === (await fresh.clone().text())) return;
   const packFolder = new URL('./', manifestUrl).href;
   for (const request of await cache.keys()) {
@@ -88,21 +90,22 @@ async function dropStalePackFiles(cache: Cache, manifestUrl: string, fresh: Resp
 }
 
 async function networkFirst(
-  request: Request,
+  request: Request | string,
   cacheName: string,
   fallbackUrl?: string,
 ): Promise<Response> {
   const cache = await caches.open(cacheName);
+  const url = typeof request === 'string' ? request : request.url;
   try {
     const response = await fetch(request);
     if (response.ok && response.status === 200) {
-      const key = fallbackUrl ?? request.url;
+      const key = fallbackUrl ?? url;
       if (key.endsWith('/manifest.json')) await dropStalePackFiles(cache, key, response);
       await cache.put(key, response.clone());
     }
     return response;
   } catch (error) {
-    const cached = await cache.match(fallbackUrl ?? request.url, { ignoreSearch: true });
+    const cached = await cache.match(fallbackUrl ?? url, { ignoreSearch: true, ignoreVary: true });
     if (cached !== undefined) return cached;
     throw error;
   }
@@ -111,11 +114,13 @@ async function networkFirst(
 function respond(request: Request): Promise<Response> {
   const url = request.url;
   if (request.mode === 'navigate') {
-    // The app's page, whatever its ?q=, is one cache entry: the index.html of this build.
+    // The app's page, whatever its ?q=, is one cache entry: the index.html of this build. It
+    // is fetched without the query string, so a query in the URL never leaves the device.
     const page = new URL(url);
     page.search = '';
     page.hash = '';
-    return networkFirst(request, SHELL_CACHE, APP_PAGES.has(page.href) ? INDEX_URL : undefined);
+    if (APP_PAGES.has(page.href)) return networkFirst(page.href, SHELL_CACHE, INDEX_URL);
+    return networkFirst(request, SHELL_CACHE);
   }
   if (url.startsWith(MODELS_URL)) {
     return new URL(url).pathname.endsWith('.json')

@@ -17,9 +17,9 @@ function Outcome({ report }: { report: IndexReport }) {
     case 'storage-full':
       return (
         <p className="error" role="alert" data-testid="intake-storage-full">
-          Storage full: this browser has no room left for the index. The {report.librarySize}{' '}
-          photos indexed so far are kept and searchable. Free some disk space (or clear other
-          sites&apos; data), then index the folder again to continue.
+          Storage full: this browser has no room left for the index. The {report.librarySize} photos
+          indexed so far are kept and searchable. Free some disk space (or clear other sites&apos;
+          data), then index the folder again to continue.
         </p>
       );
   }
@@ -33,8 +33,8 @@ export function IndexingReport({ report }: { report: IndexReport }) {
     <div className="indexing-report">
       <Outcome report={report} />
       <p data-testid="intake-report">
-        {total} files: {indexed} indexed in {seconds.toFixed(1)} s{rate}, {reused} already
-        indexed, {skipped.length} skipped
+        {total} files: {indexed} indexed in {seconds.toFixed(1)} s{rate}, {reused} already indexed,{' '}
+        {skipped.length} skipped
         {removed > 0 && <>, {removed} removed (no longer in the folder)</>}.
       </p>
       {skipped.length > 0 && (

@@ -1,103 +1,261 @@
-import type { ChangeEvent } from 'react';
-import type { PhotoFile } from '../engine/api.ts';
+import { useCallback, useEffect, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
+import type { IndexRequest } from '../engine/api.ts';
 import type { Engine } from '../engine/useEngine.ts';
-
-/** The folder input: files come with their path inside the chosen folder. */
-function photoFiles(files: FileList): PhotoFile[] {
-  return Array.from(files, (file) => ({ path: file.webkitRelativePath || file.name, file }));
-}
+import { canPickFolders, ensureReadPermission } from '../intake/fileSystemAccess.ts';
+import { droppedFolders, scanDrop, scanFolder, scanInput, takeDrop } from '../intake/scan.ts';
+import { forgetFolder, rememberedFolders, rememberFolder } from '../storage/folders.ts';
+import { IndexingProgress } from './IndexingProgress.tsx';
+import { IndexingReport } from './IndexingReport.tsx';
 
 /** React has no typed prop for the non-standard folder attribute; set it on the element. */
 function allowFolders(input: HTMLInputElement | null): void {
   input?.setAttribute('webkitdirectory', '');
 }
 
-function IndexingStatus({ engine }: { engine: Engine }) {
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+const isAbort = (error: unknown) => error instanceof DOMException && error.name === 'AbortError';
+
+interface StatusProps {
+  engine: Engine;
+  stopping: boolean;
+  onCancel: () => void;
+}
+
+function IndexingStatus({ engine, stopping, onCancel }: StatusProps) {
   const { indexing } = engine;
   switch (indexing.status) {
     case 'idle':
       return null;
-    case 'running': {
-      const { done, total, current } = indexing.progress;
+    case 'running':
       return (
-        <div data-testid="intake-progress" aria-live="polite">
-          <p>
-            Indexing {done} of {total}
-            {current !== null && <span className="muted"> · {current}</span>}
-          </p>
-          <progress value={done} max={total || 1} />
-          <button type="button" onClick={engine.cancelIndexing} data-testid="intake-cancel">
-            Stop
-          </button>
-        </div>
+        <IndexingProgress
+          progress={indexing.progress}
+          stopping={stopping}
+          onPause={engine.pauseIndexing}
+          onResume={engine.resumeIndexing}
+          onCancel={onCancel}
+        />
       );
-    }
-    case 'cancelled':
-      return <p data-testid="intake-report">Indexing stopped; photos done so far are kept.</p>;
     case 'error':
       return (
         <p className="error" role="alert" data-testid="intake-error">
           Indexing failed ({indexing.error.name}): {indexing.error.message}
         </p>
       );
-    case 'done': {
-      const { indexed, reused, skipped, seconds, total } = indexing.report;
-      const rate = indexed > 0 && seconds > 0 ? ` (${(indexed / seconds).toFixed(1)}/s)` : '';
-      return (
-        <div data-testid="intake-report">
-          <p>
-            {total} files: {indexed} indexed in {seconds.toFixed(1)} s{rate}, {reused} already
-            indexed, {skipped.length} skipped.
-          </p>
-          {skipped.length > 0 && (
-            <details>
-              <summary>Skipped files</summary>
-              <ul data-testid="intake-skipped">
-                {skipped.map((s) => (
-                  <li key={s.path}>
-                    <code>{s.path}</code>: {s.reason}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
-        </div>
-      );
-    }
+    case 'done':
+      return <IndexingReport report={indexing.report} />;
   }
 }
 
+/** Where photos come in: drop, folder picker (remembered for later visits) or folder input. */
 export function Intake({ engine, enabled }: { engine: Engine; enabled: boolean }) {
   const running = engine.indexing.status === 'running';
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    const input = event.currentTarget;
-    const photos = input.files === null ? [] : photoFiles(input.files);
-    // Cleared so that choosing the same folder again (after changes) fires a change event.
-    input.value = '';
-    if (photos.length > 0) void engine.indexPhotos(photos);
+  const [folders, setFolders] = useState<FileSystemDirectoryHandle[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [listing, setListing] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const [stopping, setStopping] = useState(false);
+  const input = useRef<HTMLInputElement | null>(null);
+  const busy = !enabled || running || listing;
+  const { indexPhotos, cancelIndexing } = engine;
+
+  const refreshFolders = useCallback(async () => setFolders(await rememberedFolders()), []);
+
+  useEffect(() => {
+    let live = true;
+    void rememberedFolders().then((found) => {
+      if (live) setFolders(found);
+    });
+    // A file dropped beside the drop zone must not make the browser open it instead of the app.
+    const keepPage = (event: Event) => event.preventDefault();
+    window.addEventListener('dragover', keepPage);
+    window.addEventListener('drop', keepPage);
+    return () => {
+      live = false;
+      window.removeEventListener('dragover', keepPage);
+      window.removeEventListener('drop', keepPage);
+    };
+  }, []);
+
+  /** Lists the files (`what` names the source for messages), then indexes them. */
+  const index = useCallback(
+    async (scan: () => Promise<IndexRequest>, what: string) => {
+      setNotice(null);
+      setListing(true);
+      let request: IndexRequest;
+      try {
+        request = await scan();
+      } catch (error) {
+        setNotice(`Could not read ${what}: ${messageOf(error)}`);
+        return;
+      } finally {
+        setListing(false);
+      }
+      if (request.photos.length === 0) {
+        setNotice(`No files found in ${what}.`);
+        return;
+      }
+      setStopping(false);
+      await indexPhotos(request);
+    },
+    [indexPhotos],
+  );
+
+  const chooseFolder = async () => {
+    if (!canPickFolders() || window.showDirectoryPicker === undefined) {
+      input.current?.click();
+      return;
+    }
+    let handle: FileSystemDirectoryHandle;
+    try {
+      handle = await window.showDirectoryPicker({ id: 'probe-search-photos', mode: 'read' });
+    } catch (error) {
+      if (!isAbort(error)) setNotice(`Could not open the folder: ${messageOf(error)}`);
+      return;
+    }
+    await rememberFolder(handle);
+    await refreshFolders();
+    await index(() => scanFolder(handle), `“${handle.name}”`);
   };
+
+  const rescan = async (handle: FileSystemDirectoryHandle) => {
+    try {
+      if (!(await ensureReadPermission(handle))) {
+        setNotice(`Permission to read “${handle.name}” was not given.`);
+        return;
+      }
+    } catch (error) {
+      setNotice(`Could not open “${handle.name}”: ${messageOf(error)}`);
+      return;
+    }
+    await index(() => scanFolder(handle), `“${handle.name}”`);
+  };
+
+  const forget = async (name: string) => {
+    await forgetFolder(name);
+    await refreshFolders();
+  };
+
+  const onInput = (event: ChangeEvent<HTMLInputElement>) => {
+    const target = event.currentTarget;
+    const files = target.files;
+    const request = files === null ? null : scanInput(files);
+    // Cleared so that choosing the same folder again (after changes) fires a change event.
+    target.value = '';
+    if (request !== null) void index(async () => request, 'the chosen folder');
+  };
+
+  const onDragOver = (event: DragEvent<HTMLElement>) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = busy ? 'none' : 'copy';
+    setDragging(true);
+  };
+
+  const onDrop = (event: DragEvent<HTMLElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    if (busy) {
+      setNotice(running ? 'Wait for the indexing in progress to end.' : 'Not ready yet.');
+      return;
+    }
+    // Before any await: afterwards the drop's data is gone.
+    const items = takeDrop(event.dataTransfer);
+    void (async () => {
+      for (const handle of await droppedFolders(items)) await rememberFolder(handle);
+      await refreshFolders();
+      await index(() => scanDrop(items), 'the dropped items');
+    })();
+  };
+
+  const onCancel = () => {
+    setStopping(true);
+    cancelIndexing();
+  };
+
+  const { librarySize, stalePhotos } = engine;
   return (
-    <section className="panel intake" aria-labelledby="intake-title">
+    <section
+      className={`panel intake${dragging ? ' dragging' : ''}`}
+      aria-labelledby="intake-title"
+      onDragOver={onDragOver}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+      data-testid="intake-drop-zone"
+    >
       <h2 id="intake-title">Your photos</h2>
       <p className="muted">
         <span data-testid="library-size">
-          {engine.librarySize} {engine.librarySize === 1 ? 'photo' : 'photos'} indexed
+          {librarySize} {librarySize === 1 ? 'photo' : 'photos'} indexed
         </span>{' '}
         on this device.
       </p>
-      <label className={`button${enabled && !running ? '' : ' disabled'}`}>
-        Choose folder
-        <input
-          ref={allowFolders}
-          type="file"
-          multiple
-          className="visually-hidden"
-          data-testid="intake-folder-input"
-          disabled={!enabled || running}
-          onChange={onChange}
-        />
-      </label>
-      <IndexingStatus engine={engine} />
+      {stalePhotos > 0 && (
+        <p className="warning" data-testid="intake-stale">
+          {stalePhotos} {stalePhotos === 1 ? 'photo was' : 'photos were'} indexed with another
+          version of the model and cannot be searched until indexed again: choose or re-scan their
+          folder.
+        </p>
+      )}
+      <div className="button-row">
+        <button
+          type="button"
+          onClick={() => void chooseFolder()}
+          disabled={busy}
+          data-testid="intake-choose-folder"
+        >
+          Choose folder
+        </button>
+      </div>
+      <input
+        ref={(element) => {
+          input.current = element;
+          allowFolders(element);
+        }}
+        type="file"
+        multiple
+        className="visually-hidden"
+        tabIndex={-1}
+        aria-label="Folder of photos"
+        data-testid="intake-folder-input"
+        disabled={busy}
+        onChange={onInput}
+      />
+      <p className="muted drop-hint">…or drop photos or folders here.</p>
+      {folders.length > 0 && (
+        <ul className="folders" data-testid="intake-folders">
+          {folders.map((folder) => (
+            <li key={folder.name} data-testid="intake-folder">
+              <span className="folder-name">{folder.name}</span>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => void rescan(folder)}
+                disabled={busy}
+                data-testid="intake-rescan"
+              >
+                Re-scan
+              </button>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => void forget(folder.name)}
+                disabled={running}
+                aria-label={`Forget ${folder.name}`}
+              >
+                Forget
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {listing && <p data-testid="intake-listing">Listing files…</p>}
+      {notice !== null && (
+        <p className="warning" role="status" data-testid="intake-notice">
+          {notice}
+        </p>
+      )}
+      <IndexingStatus engine={engine} stopping={stopping} onCancel={onCancel} />
     </section>
   );
 }

@@ -76,6 +76,11 @@ export function ResultGrid({
   );
   const thumbnails = useThumbnails(fetchThumbnails, visiblePaths, thumbnailGeneration);
 
+  // New results (another query or order) start at the top; the scroll event updates scrollTop.
+  useLayoutEffect(() => {
+    box.current?.scrollTo(0, 0);
+  }, [sections]);
+
   return (
     <div
       ref={box}

@@ -5,6 +5,13 @@
  */
 import type { Detection } from '../model/detections.ts';
 import type { WordGrounding } from '../model/grounding.ts';
+import type {
+  BenchmarkOptions,
+  BenchmarkProgress,
+  BenchmarkResult,
+} from '../../workers/bench/types.ts';
+
+export type * from '../../workers/bench/types.ts';
 
 /** Pack loading runs in phases; each reports its own progress (bytes, or steps). */
 export type PackPhase = 'download' | 'compile' | 'warm-up';
@@ -40,12 +47,30 @@ export interface PackInfo {
   };
 }
 
+export type BackendKind = 'webgpu' | 'wasm';
+
+/** Which backend to run on: 'auto' picks WebGPU where there is a GPU adapter. */
+export type BackendPreference = 'auto' | BackendKind;
+
 export interface BackendInfo {
-  readonly kind: 'wasm';
+  /** 'webgpu': models on ORT's WebGPU provider, stage 2 on the WGSL kernels; 'wasm': CPU. */
+  readonly kind: BackendKind;
+  /** Threads of ORT's CPU provider (on WebGPU it runs only the models' shape operations). */
   readonly threads: number;
   readonly crossOriginIsolated: boolean;
-  /** For the UI, e.g. "WASM · 2 threads". */
+  /** The GPU adapter on WebGPU, e.g. "google swiftshader"; null on WASM. */
+  readonly adapter: string | null;
+  readonly shaderF16: boolean;
+  /** For the UI, e.g. "WebGPU · google swiftshader" or "WASM · 2 threads". */
   readonly label: string;
+  /** Why this is not the backend asked for (no WebGPU, a lost GPU); null when it is. */
+  readonly note: string | null;
+}
+
+/** The backend changed after loading (a lost GPU device made the engine fall back to WASM). */
+export interface BackendChange {
+  readonly backend: BackendInfo;
+  readonly crossProbe: PackInfo['crossProbe'];
 }
 
 /** A photo to index: `path` is its path inside the chosen folder and the cache key. */
@@ -178,10 +203,22 @@ export interface PhotoDetails {
 export interface EngineApi {
   /**
    * Loads the default pack named by `${modelsUrl}index.json` (modelsUrl absolute, ending in
-   * "/"); a second call with the same URL returns the loaded pack.
+   * "/") on the backend `backend` asks for ('auto' by default); a second call with the same
+   * URL and backend returns the loaded pack.
    */
-  loadPack(modelsUrl: string, onProgress: (progress: PackProgress) => void): Promise<PackInfo>;
+  loadPack(
+    modelsUrl: string,
+    onProgress: (progress: PackProgress) => void,
+    backend?: BackendPreference,
+  ): Promise<PackInfo>;
   backend(): Promise<BackendInfo>;
+  /** Calls `onChange` at each later change of backend; a new watcher replaces the last one. */
+  watchBackend(onChange: (change: BackendChange) => void): Promise<void>;
+  /**
+   * For tests: ends the GPU device as a driver reset would, and resolves once the engine has
+   * fallen back to WASM (at once, unchanged, when it is not on WebGPU).
+   */
+  simulateDeviceLoss(): Promise<BackendInfo>;
   /** Runs one at a time: a second call starts when the first has ended. */
   indexPhotos(
     request: IndexRequest,
@@ -197,4 +234,12 @@ export interface EngineApi {
   /** An indexed photo's details; null when it is not in the library. */
   photo(path: string): Promise<PhotoDetails | null>;
   librarySize(): Promise<number>;
+  /**
+   * The benchmark (workers/bench) on the loaded pack and this device: minutes for the full
+   * options. Photos it indexes are removed from the library again.
+   */
+  runBenchmark(
+    options: BenchmarkOptions,
+    onProgress: (progress: BenchmarkProgress) => void,
+  ): Promise<BenchmarkResult>;
 }

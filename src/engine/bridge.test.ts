@@ -1,6 +1,7 @@
 import { expose } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import type {
+  BackendInfo,
   EngineApi,
   IndexProgress,
   IndexReport,
@@ -12,6 +13,16 @@ import { EngineBridge } from './bridge.ts';
 import { EngineError, engineErrorName, isAbortError } from './errors.ts';
 
 const NO_PHOTOS: IndexRequest = { photos: [], folders: [] };
+
+const WASM_BACKEND: BackendInfo = {
+  kind: 'wasm',
+  threads: 1,
+  crossOriginIsolated: false,
+  adapter: null,
+  shaderF16: false,
+  label: 'WASM · 1 thread',
+  note: null,
+};
 
 /** An in-process engine behind a real MessageChannel, as the worker would be. */
 function fakeEngine(): EngineApi {
@@ -37,7 +48,11 @@ function fakeEngine(): EngineApi {
       };
     },
     async backend() {
-      return { kind: 'wasm', threads: 1, crossOriginIsolated: false, label: 'WASM · 1 thread' };
+      return WASM_BACKEND;
+    },
+    async watchBackend() {},
+    async simulateDeviceLoss() {
+      return WASM_BACKEND;
     },
     indexPhotos(request, onProgress) {
       onProgress({
@@ -95,6 +110,9 @@ function fakeEngine(): EngineApi {
     },
     async librarySize() {
       return 0;
+    },
+    async runBenchmark() {
+      throw new EngineError('PackNotLoadedError', 'the fake engine has no benchmark');
     },
   };
 }

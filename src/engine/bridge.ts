@@ -8,7 +8,12 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import type {
+  BackendChange,
   BackendInfo,
+  BackendPreference,
+  BenchmarkOptions,
+  BenchmarkProgress,
+  BenchmarkResult,
   EngineApi,
   IndexProgress,
   IndexReport,
@@ -90,15 +95,26 @@ export class EngineBridge {
     modelsUrl: string,
     onProgress: (progress: PackProgress) => void,
     signal?: AbortSignal,
+    backend: BackendPreference = 'auto',
   ): Promise<PackInfo> {
     const progress = gate(onProgress);
-    return this.call((api) => api.loadPack(modelsUrl, proxy(progress.open)), signal).finally(
-      progress.close,
-    );
+    return this.call(
+      (api) => api.loadPack(modelsUrl, proxy(progress.open), backend),
+      signal,
+    ).finally(progress.close);
   }
 
   backend(): Promise<BackendInfo> {
     return this.call((api) => api.backend());
+  }
+
+  /** `onChange` hears of each later change of backend of this worker (see EngineApi). */
+  watchBackend(onChange: (change: BackendChange) => void): Promise<void> {
+    return this.call((api) => api.watchBackend(proxy(onChange)));
+  }
+
+  simulateDeviceLoss(): Promise<BackendInfo> {
+    return this.call((api) => api.simulateDeviceLoss());
   }
 
   indexPhotos(
@@ -140,6 +156,18 @@ export class EngineBridge {
 
   librarySize(): Promise<number> {
     return this.call((api) => api.librarySize());
+  }
+
+  /** The benchmark on the loaded pack; aborting stops the worker (the next call restarts it). */
+  runBenchmark(
+    options: BenchmarkOptions,
+    onProgress: (progress: BenchmarkProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<BenchmarkResult> {
+    const progress = gate(onProgress);
+    return this.call((api) => api.runBenchmark(options, proxy(progress.open)), signal).finally(
+      progress.close,
+    );
   }
 
   /** Stops the worker now; calls in flight reject with an AbortError. */

@@ -7,6 +7,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import type {
   BackendInfo,
+  BackendPreference,
+  BenchmarkOptions,
+  BenchmarkProgress,
+  BenchmarkResult,
   IndexProgress,
   IndexReport,
   IndexRequest,
@@ -52,6 +56,14 @@ export interface Engine {
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
   thumbnails(paths: readonly string[]): Promise<(Blob | null)[]>;
   photo(path: string): Promise<PhotoDetails | null>;
+  /** For tests: the GPU device ends; resolves with the backend the engine fell back to. */
+  simulateDeviceLoss(): Promise<BackendInfo>;
+  /** The benchmark on this device (the panel owns its state; `signal` stops it). */
+  runBenchmark(
+    options: BenchmarkOptions,
+    onProgress: (progress: BenchmarkProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<BenchmarkResult>;
 }
 
 function errorInfo(error: unknown): ErrorInfo {
@@ -60,7 +72,8 @@ function errorInfo(error: unknown): ErrorInfo {
     : { name: 'Error', message: String(error) };
 }
 
-export function useEngine(modelsUrl: string): Engine {
+/** `backend`: the backend to ask the engine for (the page's `?backend=`). */
+export function useEngine(modelsUrl: string, backend: BackendPreference = 'auto'): Engine {
   const [bridge] = useState(() => new EngineBridge());
   const [pack, setPack] = useState<PackState>({ status: 'loading', progress: null });
   const [loadRequest, setLoadRequest] = useState(0);
@@ -76,19 +89,32 @@ export function useEngine(modelsUrl: string): Engine {
       if (!controller.signal.aborted) setPack({ status: 'loading', progress });
     };
     bridge
-      .loadPack(modelsUrl, onProgress, controller.signal)
+      .loadPack(modelsUrl, onProgress, controller.signal, backend)
       .then(async (info) => {
         if (controller.signal.aborted) return;
-        const backend = await bridge.backend();
+        const running = await bridge.backend();
         setLibrarySize(info.indexedPhotos);
         setStalePhotos(info.stalePhotos);
-        setPack({ status: 'ready', pack: info, backend });
+        setPack({ status: 'ready', pack: info, backend: running });
+        // A lost GPU device switches the engine to WASM later on: the badge follows.
+        await bridge.watchBackend((change) => {
+          if (controller.signal.aborted) return;
+          setPack((state) =>
+            state.status === 'ready'
+              ? {
+                  status: 'ready',
+                  pack: { ...state.pack, crossProbe: change.crossProbe },
+                  backend: change.backend,
+                }
+              : state,
+          );
+        });
       })
       .catch((error: unknown) => {
         if (!isAbortError(error)) setPack({ status: 'error', error: errorInfo(error) });
       });
     return () => controller.abort();
-  }, [bridge, modelsUrl, loadRequest]);
+  }, [bridge, modelsUrl, backend, loadRequest]);
 
   const reloadPack = useCallback(() => {
     setPack({ status: 'loading', progress: null });
@@ -154,6 +180,20 @@ export function useEngine(modelsUrl: string): Engine {
 
   const thumbnails = useCallback((paths: readonly string[]) => bridge.thumbnails(paths), [bridge]);
   const photo = useCallback((path: string) => bridge.photo(path), [bridge]);
+  const simulateDeviceLoss = useCallback(() => bridge.simulateDeviceLoss(), [bridge]);
+  const runBenchmark = useCallback(
+    (
+      options: BenchmarkOptions,
+      onProgress: (progress: BenchmarkProgress) => void,
+      signal?: AbortSignal,
+    ) =>
+      bridge.runBenchmark(options, onProgress, signal).catch((error: unknown) => {
+        // Stopping a run terminates the worker: load the pack into a fresh one.
+        if (isAbortError(error)) reloadPack();
+        throw error;
+      }),
+    [bridge, reloadPack],
+  );
 
   return {
     pack,
@@ -168,5 +208,7 @@ export function useEngine(modelsUrl: string): Engine {
     search,
     thumbnails,
     photo,
+    runBenchmark,
+    simulateDeviceLoss,
   };
 }

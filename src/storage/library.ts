@@ -235,9 +235,7 @@ export async function deletePhotos(paths: readonly string[]): Promise<void> {
 /** Every photo's meta record, by path. */
 export async function loadPhotoMetas(): Promise<Map<string, PhotoMeta>> {
   try {
-    const all = await transaction(['photos'], 'readonly', (s) =>
-      requestResult(s.photos.getAll()),
-    );
+    const all = await transaction(['photos'], 'readonly', (s) => requestResult(s.photos.getAll()));
     return new Map(all.filter(isPhotoMeta).map((meta) => [meta.path, meta]));
   } catch (error) {
     warnRead('photos', error);
