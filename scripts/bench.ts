@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- --quick] [--no-build] [--json FILE] [--port N]`: the product's benchmark
- * in headless Chromium through the real app and engine (the in-app Benchmark panel's own run,
- * driven through window.probeSearchBenchmark). Builds the app into .cache/bench-dist (--no-build:
- * reuse it), serves it with `vite preview` (COOP/COEP, so WASM threads) on its own port, makes the real-size JPEG folders under
- * .cache/ from the sample photos when missing, prints one report and optionally writes it as
- * JSON. Absolute times depend on the machine's load; the ratios are measured in the same run.
- * --quick is a smoke run (small N, few repeats): it checks that every path works.
+ * `npm run bench [-- --quick] [--no-build] [--json FILE] [--port N] [--backend B]`: the
+ * product's benchmark in headless Chromium through the real app and engine (the in-app
+ * Benchmark panel's own run, driven through window.probeSearchBenchmark). Builds the app into
+ * .cache/bench-dist (--no-build: reuse it), serves it with `vite preview` (COOP/COEP, so WASM
+ * threads) on its own port, makes the real-size JPEG folders under .cache/ from the sample
+ * photos when missing, prints one report and optionally writes it as JSON. --backend
+ * (wasm|webgpu|auto, default wasm) is the engine's backend, which indexing runs on. Absolute
+ * times depend on the machine's load; the ratios are measured in the same run. --quick is a
+ * smoke run (small N, few repeats): it checks that every path works.
  */
 import { chromium, type Browser } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -153,6 +155,9 @@ async function main(): Promise<void> {
       'no-build': { type: 'boolean', default: false },
       json: { type: 'string' },
       port: { type: 'string', default: '4187' },
+      // The engine's backend (indexing runs on it): WASM unless asked; the WGSL kernels are
+      // timed on WebGPU either way, wherever an adapter exists.
+      backend: { type: 'string', default: 'wasm' },
     },
   });
   const preset: BenchmarkPreset = values.quick ? 'quick' : 'full';
@@ -167,7 +172,9 @@ async function main(): Promise<void> {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`http://127.0.0.1:${values.port}/`);
+    await page.goto(
+      `http://127.0.0.1:${values.port}/?backend=${encodeURIComponent(values.backend)}`,
+    );
     // The pack loads (download, compile, warm-up) or fails; minutes on a busy 2-core machine.
     await page.getByTestId('pack-ready').or(page.getByTestId('pack-error')).waitFor({
       timeout: 900_000,

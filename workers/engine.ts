@@ -441,6 +441,7 @@ export function createEngine() {
           vocabulary: pack.vocabulary,
           serial,
           wasm: wasmBackend(),
+          engineBackend: runtime.backend.label,
           decode: decodePhoto,
         },
         options,

@@ -93,6 +93,8 @@ export interface BenchmarkContext {
   readonly vocabulary: Vocabulary;
   readonly serial: Serial;
   readonly wasm: WasmBackend;
+  /** The engine's backend, for the report ("WebGPU · google swiftshader"). */
+  readonly engineBackend: string;
   readonly decode: PhotoDecoder;
 }
 
@@ -199,6 +201,7 @@ export async function runBenchmark(
   }
 
   const backend: BackendReport = {
+    engine: ctx.engineBackend,
     userAgent: navigator.userAgent,
     cores: navigator.hardwareConcurrency,
     wasmThreads: ctx.wasm.threads,

@@ -13,6 +13,7 @@ const t = (medianMs: number, runs = 3): Timing => ({
 const RESULT: BenchmarkResult = {
   pack: { id: 'cpb-test', version: '1' },
   backend: {
+    engine: 'WASM · 2 threads',
     userAgent: 'test',
     cores: 2,
     wasmThreads: 2,
@@ -125,7 +126,7 @@ describe('benchmark report', () => {
   it('prints the backend first and every table', () => {
     const text = reportText({ result: RESULT, memory: null });
     expect(text.split('\n')[0]).toBe(
-      'Backend: WASM 2 threads · WebGPU: none (WebGpuUnsupportedError: no navigator.gpu) · 2 cores',
+      'Backend: engine on WASM · 2 threads · WASM 2 threads · WebGPU: none (WebGpuUnsupportedError: no navigator.gpu) · 2 cores',
     );
     for (const table of reportTables(RESULT)) expect(text).toContain(table.title);
   });

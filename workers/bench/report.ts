@@ -50,7 +50,7 @@ export function backendLine(result: BenchmarkResult): string {
       : `WebGPU: ${[backend.gpu.vendor, backend.gpu.architecture, backend.gpu.description]
           .filter((s) => s !== '')
           .join(' ')}${backend.gpu.isFallbackAdapter ? ' (fallback/software adapter)' : ''}`;
-  return `${wasm} · ${gpu} · ${backend.cores} cores`;
+  return `engine on ${backend.engine} · ${wasm} · ${gpu} · ${backend.cores} cores`;
 }
 
 export function summaryLines(report: BenchmarkReport): ReportLine[] {

@@ -59,6 +59,8 @@ export interface GpuInfo {
 }
 
 export interface BackendReport {
+  /** The engine's own backend (indexing runs on it), e.g. "WASM · 2 threads". */
+  readonly engine: string;
   readonly userAgent: string;
   readonly cores: number;
   readonly wasmThreads: number;
