@@ -86,8 +86,19 @@ export function readCrossProbeWeights(
     for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(entry.offset + 4 * i, true);
     return values;
   };
-  const d = probes.width;
-  const f = crossProbe.ffnWidth;
+  return assembleCrossProbeWeights(tensor, {
+    layers: crossProbe.layers,
+    width: probes.width,
+    ffnWidth: crossProbe.ffnWidth,
+  });
+}
+
+/** The late stack's weights from a tensor getter, by the tensor table's names. */
+export function assembleCrossProbeWeights(
+  tensor: (name: string) => Float32Array,
+  shape: { layers: number; width: number; ffnWidth: number },
+): CrossProbeWeights {
+  const { width: d, ffnWidth: f } = shape;
   const norm = (prefix: string): LayerNormWeights => ({
     weight: tensor(`${prefix}.weight`),
     bias: tensor(`${prefix}.bias`),
@@ -98,7 +109,7 @@ export function readCrossProbeWeights(
     inFeatures,
     outFeatures,
   });
-  const layers = Array.from({ length: crossProbe.layers }, (_, i): LateLayerWeights => ({
+  const layers = Array.from({ length: shape.layers }, (_, i): LateLayerWeights => ({
     ln1: norm(`layers.${i}.ln1`),
     qkv: linear(`layers.${i}.attn.qkv`, d, 3 * d),
     out: linear(`layers.${i}.attn.out`, d, d),

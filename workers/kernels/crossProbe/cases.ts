@@ -7,14 +7,12 @@
  * Pure TypeScript: no DOM, Node or GPU APIs.
  */
 import {
+  assembleCrossProbeWeights,
   crossProbeScores,
   layerNorm,
   lateLayer,
   type CrossProbeConfig,
   type CrossProbeWeights,
-  type LateLayerWeights,
-  type LayerNormWeights,
-  type LinearWeights,
 } from '../../../src/model/crossProbeReference.ts';
 import {
   expectedCrossProbeTensors,
@@ -239,26 +237,7 @@ function weightsFromTensors(tensors: readonly NamedTensor[], shape: CaseShape): 
     if (values === undefined) throw new Error(`case ${shape.name}: no tensor ${name}`);
     return values;
   };
-  const norm = (prefix: string): LayerNormWeights => ({
-    weight: get(`${prefix}.weight`),
-    bias: get(`${prefix}.bias`),
-  });
-  const linear = (prefix: string, inFeatures: number, outFeatures: number): LinearWeights => ({
-    weight: get(`${prefix}.weight`),
-    bias: get(`${prefix}.bias`),
-    inFeatures,
-    outFeatures,
-  });
-  const { width: d, ffnWidth: f } = shape;
-  const layers = Array.from({ length: shape.layers }, (_, i): LateLayerWeights => ({
-    ln1: norm(`layers.${i}.ln1`),
-    qkv: linear(`layers.${i}.attn.qkv`, d, 3 * d),
-    out: linear(`layers.${i}.attn.out`, d, d),
-    ln2: norm(`layers.${i}.ln2`),
-    ffn1: linear(`layers.${i}.ffn1`, d, f),
-    ffn2: linear(`layers.${i}.ffn2`, f, d),
-  }));
-  return { layers, norm: norm('norm') };
+  return assembleCrossProbeWeights(get, shape);
 }
 
 /**
