@@ -46,6 +46,19 @@ test('indexes a folder of photos and ranks them by a typed query', async ({ page
   await expect(page.getByTestId('search-status')).toContainText(`of ${PHOTOS.length} photos`);
 });
 
+test('"Try the sample photos" indexes the bundled gallery in one click', async ({ page }) => {
+  await openReadyApp(page);
+  await page.getByTestId('intake-try-samples').click();
+  await expect(page.getByTestId('intake-report')).toContainText(`${PHOTOS.length} indexed`, {
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId('library-size')).toHaveText(`${PHOTOS.length} photos indexed`);
+  await page.getByTestId('search-input').fill('a cat');
+  await expect(page.getByTestId('search-result')).toHaveCount(PHOTOS.length);
+  const cat = page.locator('[data-testid="search-result"][data-path="samples/chelsea.png"]');
+  await expect(cat.getByTestId('search-result-objects')).toContainText('cat');
+});
+
 test('sends nothing anywhere: every request is same-origin and none carries data', async ({
   page,
   baseURL,

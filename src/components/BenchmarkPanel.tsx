@@ -14,7 +14,8 @@ import type {
   PhotoSet,
 } from '../engine/api.ts';
 import type { Engine } from '../engine/useEngine.ts';
-import { PRESETS, SAMPLE_PHOTOS, type BenchmarkPreset } from '../../workers/bench/presets.ts';
+import { PRESETS, type BenchmarkPreset } from '../../workers/bench/presets.ts';
+import { fetchSamplePhotos } from '../intake/samples.ts';
 import {
   latencySeries,
   reportTables,
@@ -30,19 +31,10 @@ type RunState =
   | { readonly status: 'done'; readonly report: BenchmarkReport }
   | { readonly status: 'error'; readonly message: string };
 
-const SAMPLES_URL = new URL('samples/', document.baseURI).href;
 const MEMORY_INTERVAL_MS = 2000;
 
 async function samplePhotos(): Promise<PhotoSet> {
-  const photos = await Promise.all(
-    SAMPLE_PHOTOS.map(async (name): Promise<PhotoFile> => {
-      const response = await fetch(new URL(name, SAMPLES_URL));
-      if (!response.ok) throw new Error(`samples/${name}: HTTP ${response.status}`);
-      const blob = await response.blob();
-      return { path: name, file: new File([blob], name, { type: blob.type }) };
-    }),
-  );
-  return { label: 'bundled samples', photos };
+  return { label: 'bundled samples', photos: await fetchSamplePhotos() };
 }
 
 /** Files from a folder input, one set per sub-folder (or the folder itself). */

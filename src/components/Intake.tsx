@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type ChangeEvent, type DragEv
 import type { IndexRequest } from '../engine/api.ts';
 import type { Engine } from '../engine/useEngine.ts';
 import { canPickFolders, ensureReadPermission } from '../intake/fileSystemAccess.ts';
+import { fetchSamplePhotos, SAMPLES_FOLDER } from '../intake/samples.ts';
 import { droppedFolders, scanDrop, scanFolder, scanInput, takeDrop } from '../intake/scan.ts';
 import { forgetFolder, rememberedFolders, rememberFolder } from '../storage/folders.ts';
 import { IndexingProgress } from './IndexingProgress.tsx';
@@ -205,6 +206,20 @@ export function Intake({ engine, enabled }: { engine: Engine; enabled: boolean }
           data-testid="intake-choose-folder"
         >
           Choose folder
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            void index(
+              async () => ({ photos: await fetchSamplePhotos(), folders: [SAMPLES_FOLDER] }),
+              'the sample photos',
+            )
+          }
+          disabled={busy}
+          data-testid="intake-try-samples"
+        >
+          Try the sample photos
         </button>
       </div>
       <input
