@@ -157,7 +157,7 @@ test('in a browser without WebGPU: runs on WASM and says WebGPU is not available
   }
 });
 
-test('falls back to WASM when the GPU device is lost, keeping the index', async ({
+test('falls back to WASM when the GPU device is lost mid-search, keeping the index', async ({
   page,
 }, testInfo) => {
   test.setTimeout(2 * GPU_TIMEOUT);
@@ -173,12 +173,16 @@ test('falls back to WASM when the GPU device is lost, keeping the index', async 
   await expect(page.getByTestId('search-status')).toContainText(`re-ranked by ${WGSL_STAGE2}`);
   const before = await search(page, 'a cat');
 
-  const backend = await page.evaluate(() => {
-    const simulate = window.probeSearch?.simulateDeviceLoss;
-    if (simulate === undefined) throw new Error('?test gave no simulateDeviceLoss');
-    return simulate();
+  // The device is lost while a search runs on it: that search fails once, and runs again on
+  // the WASM fall-back instead of failing the user's query.
+  const [during, backend] = await page.evaluate(() => {
+    const hooks = window.probeSearch;
+    if (hooks?.simulateDeviceLoss === undefined)
+      throw new Error('?test gave no simulateDeviceLoss');
+    return Promise.all([hooks.search('a cat'), hooks.simulateDeviceLoss()]);
   });
   expect(backend.kind).toBe('wasm');
+  expectSameScores(before, during);
 
   const badge = page.getByTestId('engine-backend');
   await expect(badge).toHaveText(WASM_BADGE);

@@ -16,12 +16,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
+import { LIBRARY } from '../src/storage/keys.ts';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
 const GOOD = readdirSync(join(FIXTURES, 'photos')).sort();
 const BAD = readdirSync(join(FIXTURES, 'bad')).sort();
 const HTML_NAME = '<img src=x onerror="window.__xss=1">.jpg';
-const LIBRARY_DB = 'probe-search-library-v2';
+const LIBRARY_DB = LIBRARY.database;
 const READY_TIMEOUT = 120_000;
 
 interface StoredPhoto {
@@ -170,6 +171,19 @@ test('indexes every format, skips each bad file with its reason, flags duplicate
   expect(rotated?.exif).toMatchObject({ make: 'Probe Camera Co.', takenAt: '2023-07-14T09:30:05' });
   const portrait = await thumbnailOf(page, 'album/rotated-exif.jpg');
   expect(portrait.height).toBeGreaterThan(portrait.width);
+  // AVIF: EXIF from its Exif item, but the turn from its irot property only. exif.avif's Exif
+  // says orientation 6 and it has no irot: it stays a 96×64 landscape, as Chromium shows it.
+  expect(byName.get('exif.avif')).toMatchObject({ format: 'avif', width: 96, height: 64 });
+  expect(byName.get('exif.avif')?.exif).toMatchObject({
+    make: 'Probe Camera Co.',
+    takenAt: '2024-02-29T18:45:00+11:00',
+  });
+  const avifLandscape = await thumbnailOf(page, 'album/exif.avif');
+  expect(avifLandscape.width).toBeGreaterThan(avifLandscape.height);
+  // rotated-irot.avif: stored 96×64, irot a quarter turn: a 64×96 portrait.
+  expect(byName.get('rotated-irot.avif')).toMatchObject({ width: 64, height: 96 });
+  const avifPortrait = await thumbnailOf(page, 'album/rotated-irot.avif');
+  expect(avifPortrait.height).toBeGreaterThan(avifPortrait.width);
   // The transparent half of the PNG is white in the JPEG thumbnail, not black.
   const alpha = await thumbnailOf(page, 'album/alpha.png');
   for (const channel of alpha.pixel.slice(0, 3)) expect(channel).toBeGreaterThan(240);
@@ -258,6 +272,110 @@ test('remembers a picked folder and re-scans it later: changed re-indexed, delet
   const coffee = library.photos.find((p) => p.path === 'Picked/coffee.png');
   // The replaced file was indexed again: its record now describes the WebP inside.
   expect(coffee).toMatchObject({ format: 'webp', width: 80, height: 80 });
+});
+
+test('keeps different folders of one name apart; the same folder keeps its paths', async ({
+  page,
+}) => {
+  // Four indexing runs of a few photos each on a small, busy CPU.
+  test.setTimeout(400_000);
+  // The picker hands out two different OPFS folders, both called "Holiday": a/ then b/.
+  await page.addInitScript(() => {
+    let picks = 0;
+    window.showDirectoryPicker = async () => {
+      const parent = await (
+        await navigator.storage.getDirectory()
+      ).getDirectoryHandle(picks++ === 0 ? 'a' : 'b', { create: true });
+      return parent.getDirectoryHandle('Holiday', { create: true });
+    };
+  });
+  await openReadyApp(page);
+  await expect(page.getByTestId('intake-name-only')).toHaveCount(0);
+  const bytesOf = (name: string) => [...readFileSync(join(FIXTURES, 'photos', name))];
+  await page.evaluate(
+    async (folders) => {
+      const root = await navigator.storage.getDirectory();
+      for (const [parent, files] of Object.entries(folders)) {
+        const folder = await (
+          await root.getDirectoryHandle(parent, { create: true })
+        ).getDirectoryHandle('Holiday', { create: true });
+        for (const [name, bytes] of Object.entries(files)) {
+          const file = await folder.getFileHandle(name, { create: true });
+          const writable = await file.createWritable();
+          await writable.write(new Uint8Array(bytes));
+          await writable.close();
+        }
+      }
+    },
+    {
+      a: { 'cat.jpg': bytesOf('cat.jpg'), 'coffee.png': bytesOf('coffee.png') },
+      // Another photo under the same name as one of a/Holiday's.
+      b: {
+        'cat.jpg': bytesOf('astronaut.webp'),
+        'rocket.bmp': bytesOf('rocket.bmp'),
+        'alpha.png': bytesOf('alpha.png'),
+      },
+    },
+  );
+  const report = page.getByTestId('intake-report');
+  await page.getByTestId('intake-choose-folder').click();
+  await expect(report).toContainText('2 files: 2 indexed', { timeout: READY_TIMEOUT });
+  await page.getByTestId('intake-choose-folder').click();
+  // Nothing of the first folder is reused or removed by the second one.
+  await expect(report).toContainText('3 files: 3 indexed', { timeout: READY_TIMEOUT });
+  await expect(report).toContainText('0 already indexed, 0 skipped.');
+  const folderNames = page.getByTestId('intake-folder').locator('.folder-name');
+  await expect(folderNames).toHaveText(['Holiday', 'Holiday (2)']);
+  let library = await storedLibrary(page);
+  expectWholePhotos(library);
+  const formats = () => Object.fromEntries(library.photos.map((p) => [p.path, p.format]));
+  expect(formats()).toEqual({
+    'Holiday/cat.jpg': 'jpeg',
+    'Holiday/coffee.png': 'png',
+    'Holiday (2)/cat.jpg': 'webp',
+    'Holiday (2)/rocket.bmp': 'bmp',
+    'Holiday (2)/alpha.png': 'png',
+  });
+
+  // Re-scanning the first folder finds its own photos, unchanged.
+  await page.getByTestId('intake-rescan').first().click();
+  await expect(report).toContainText('2 files: 0 indexed', { timeout: READY_TIMEOUT });
+  await expect(report).toContainText('2 already indexed');
+
+  // A dropped folder (from disk) called "Holiday" is a third folder; dropped again, the same.
+  const dropped = folderOf('Holiday', ['photos/cmyk.jpg']);
+  const drop = async () => {
+    const box = await page.getByTestId('intake-drop-zone').boundingBox();
+    if (box === null) throw new Error('the drop zone is not visible');
+    const cdp = await page.context().newCDPSession(page);
+    const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const data = { items: [], files: [dropped], dragOperationsMask: 1 };
+    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+      await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+    }
+  };
+  await drop();
+  await expect(report).toContainText('1 files: 1 indexed', { timeout: READY_TIMEOUT });
+  await drop();
+  await expect(report).toContainText('1 files: 0 indexed', { timeout: READY_TIMEOUT });
+  await expect(report).toContainText('1 already indexed');
+  await expect(folderNames).toHaveText(['Holiday', 'Holiday (2)', 'Holiday (3)']);
+  library = await storedLibrary(page);
+  expectWholePhotos(library);
+  expect(library.photos).toHaveLength(6);
+  expect(formats()['Holiday (3)/cmyk.jpg']).toBe('jpeg');
+});
+
+test('says that folders are told apart by name where the browser gives no folder handles', async ({
+  page,
+}) => {
+  await page.addInitScript(() => {
+    window.showDirectoryPicker = undefined;
+  });
+  await page.goto('/');
+  await expect(page.getByTestId('intake-name-only')).toContainText(
+    'tells folders apart by their name only',
+  );
 });
 
 test('shows progress, pauses, resumes and cancels; cancelling keeps what was indexed', async ({

@@ -141,6 +141,7 @@ function incomplete(report: BenchmarkReport, photoSets: number): string[] {
   if (result.indexing.length !== photoSets || result.indexing.some((r) => r.indexed !== r.photos))
     problems.push('indexing rows (every photo indexed)');
   if (result.storage.quantisation.length !== 3) problems.push('quantisation rows');
+  if (result.storage.storedBytesPerPhoto === null) problems.push('probe bytes read back');
   const gpuCellsMissing = (q: (typeof result.queries)[number]) =>
     q.crossProbeWebgpu.length === 0 && q.webgpuSkipped === null;
   if (result.backend.gpu !== null && result.queries.some(gpuCellsMissing))

@@ -31,6 +31,7 @@ MODEL = 0x0110
 EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
 DATE_TIME_ORIGINAL = 0x9003
+OFFSET_TIME_ORIGINAL = 0x9011
 
 
 def shrink(name: str, width: int) -> Image.Image:
@@ -83,16 +84,22 @@ def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
     return buffer.getvalue()
 
 
-def avif(image: Image.Image) -> bytes:
+def avif(image: Image.Image, *options: str, exif: bytes | None = None) -> bytes:
+    """`options` are avifenc's (--irot, …); `exif` becomes the file's Exif item."""
     avifenc = shutil.which("avifenc")
     if avifenc is None:
         sys.exit("avifenc not found: apt-get install libavif-bin")
     source = OUT / "_avif_source.png"
     target = OUT / "_avif_target.avif"
+    exif_file = OUT / "_avif_exif.bin"
     image.save(source)
+    if exif is not None:
+        exif_file.write_bytes(exif)
+        options = (*options, "--exif", str(exif_file))
     try:
         subprocess.run(
-            [avifenc, "--speed", "8", "--min", "30", "--max", "40", str(source), str(target)],
+            [avifenc, "--speed", "8", "--min", "30", "--max", "40", *options]
+            + [str(source), str(target)],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -100,6 +107,19 @@ def avif(image: Image.Image) -> bytes:
     finally:
         source.unlink(missing_ok=True)
         target.unlink(missing_ok=True)
+        exif_file.unlink(missing_ok=True)
+
+
+def avif_exif() -> bytes:
+    """EXIF for an AVIF's Exif item: a camera, a date with its UTC offset, a position (Sydney
+    Opera House) and orientation 6, which AVIF leaves to its irot property (browsers ignore it)."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    exif[MAKE] = "Probe Camera Co."
+    exif[MODEL] = "PC-2"
+    exif[EXIF_IFD] = {DATE_TIME_ORIGINAL: "2024:02:29 18:45:00", OFFSET_TIME_ORIGINAL: "+11:00"}
+    exif[GPS_IFD] = {1: "S", 2: (33.0, 51.0, 24.0), 3: "E", 4: (151.0, 12.0, 54.0)}
+    return exif.tobytes()
 
 
 def heic_header() -> bytes:
@@ -124,6 +144,13 @@ def main() -> None:
         PHOTOS / "astronaut.webp": encoded(shrink("astronaut.png", 80), "WEBP", quality=70),
         PHOTOS / "rocket.bmp": encoded(shrink("rocket.jpg", 48), "BMP"),
         PHOTOS / "rocket.avif": avif(shrink("rocket.jpg", 96)),
+        # An Exif item whose orientation (6) must not turn the photo: it stays 96×64. (--irot 0:
+        # avifenc would otherwise turn the Exif orientation into an irot property.)
+        PHOTOS / "exif.avif": avif(
+            shrink("rocket.jpg", 96), "--ignore-icc", "--irot", "0", exif=avif_exif()
+        ),
+        # Stored 96×64, turned a quarter anticlockwise by its irot property: shown 64×96.
+        PHOTOS / "rotated-irot.avif": avif(shrink("rocket.jpg", 96), "--ignore-icc", "--irot", "1"),
         PHOTOS / "animated.gif": animated_gif(),
         PHOTOS / "cmyk.jpg": jpeg_bytes(cat.convert("CMYK")),
         PHOTOS / "alpha.png": alpha_png(),

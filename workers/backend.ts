@@ -14,7 +14,8 @@
  * Both .wasm files are served from this app's origin.
  *
  * On WebGPU, stage 2 runs the hand-written WGSL kernels (workers/webgpuScorer.ts) on ORT's own
- * GPUDevice, so that ORT and the kernels share one device.
+ * GPUDevice, so that ORT and the kernels share one device. A step that the loss of that device
+ * fails runs once more on the WASM fall-back (deviceLoss.ts).
  */
 import webgpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import plainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';

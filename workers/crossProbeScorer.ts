@@ -13,6 +13,8 @@ export interface CrossProbeScorer {
   readonly label: string;
   /** Scores of `query` against the photos at `rows` of the index, in that order. */
   score(query: Encoded, rows: readonly number[]): Promise<Float32Array>;
+  /** Scores of `query` against `count` photos given as probes and globals, not index rows. */
+  scoreEncoded(query: Encoded, photos: Encoded, count: number): Promise<Float32Array>;
   /** Measured milliseconds per candidate on a full batch (after warm-up). */
   msPerCandidate(): Promise<number>;
 }
@@ -38,6 +40,20 @@ export class WasmCrossProbeScorer implements CrossProbeScorer {
         await this.models.crossProbe(query, this.index.gather(batch), batch.length),
         start,
       );
+    }
+    return scores;
+  }
+
+  async scoreEncoded(query: Encoded, photos: Encoded, count: number): Promise<Float32Array> {
+    const { probeFloats, width } = this.index;
+    const scores = new Float32Array(count);
+    for (let start = 0; start < count; start += WASM_BATCH) {
+      const end = Math.min(count, start + WASM_BATCH);
+      const batch = {
+        probes: photos.probes.subarray(start * probeFloats, end * probeFloats),
+        global: photos.global.subarray(start * width, end * width),
+      };
+      scores.set(await this.models.crossProbe(query, batch, end - start), start);
     }
     return scores;
   }

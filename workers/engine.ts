@@ -13,6 +13,7 @@ import type {
   IndexProgress,
   IndexReport,
   IndexRequest,
+  MatchExplanation,
   PackInfo,
   PackProgress,
   PhotoDetails,
@@ -25,7 +26,6 @@ import type { PackManifest } from '../src/model/manifest.ts';
 import {
   groundWords,
   parseVocabulary,
-  queryClasses,
   VocabularyFormatError,
   type Vocabulary,
 } from '../src/model/grounding.ts';
@@ -50,10 +50,12 @@ import { defaultShortlist, type CrossProbeScorer } from './crossProbeScorer.ts';
 import { wasmBackend, type PackModels } from './models.ts';
 import { photoDate } from './photoDates.ts';
 import { downloadPack, type DownloadedPack } from './packFiles.ts';
+import { explainMatch, type ExplainPack } from './explain.ts';
 import { IndexingControl, runIndexing, type IndexerPack } from './indexer.ts';
 import { decodePhoto } from './photo.ts';
 import { ProbeIndex } from './probeIndex.ts';
-import { createSerial } from './serial.ts';
+import { createSerial, type Serial } from './serial.ts';
+import { retryAfterDeviceLoss } from './deviceLoss.ts';
 import { runBenchmark } from './bench/benchmark.ts';
 
 interface LoadedPack {
@@ -144,6 +146,9 @@ export function createEngine() {
   let backendWatcher: ((change: BackendChange) => void) | undefined;
   /** The fall-back to WASM after a device loss, while it runs or once it has. */
   let fallback: Promise<void> = Promise.resolve();
+  /** The serial chain for a search or one photo's indexing: run again if the GPU is lost mid-way. */
+  const step: Serial = (task) =>
+    retryAfterDeviceLoss(serial, task, () => loaded?.runtime.gpu?.device ?? null);
 
   /** A lost GPU device: the same pack and index, the sessions rebuilt on WASM. */
   async function fallBack(lost: EngineRuntime, reason: string): Promise<void> {
@@ -250,6 +255,25 @@ export function createEngine() {
     };
   }
 
+  /** What explaining a match needs: the loaded pack's own sessions and stage-2 scorer. */
+  function explainPack(): ExplainPack {
+    const pack = requirePack();
+    return {
+      regionsOf(path) {
+        const row = pack.index.rowOf(path);
+        if (row !== undefined) return pack.index.detectionsOf(row);
+        return pack.stale.has(path) ? 'stale' : undefined;
+      },
+      async encodeQuery(query) {
+        // Tokenised and encoded as search does, so the full set's score is the search's.
+        const tokens = tokenise(query, pack.manifest.text.tokenizer, pack.vocabulary.index);
+        return tokens.words.length === 0 ? null : pack.models.encodeText(tokens.ids);
+      },
+      encodeVision: (sets) => pack.models.encodeVision(sets),
+      scoreEncoded: (query, photos, count) => pack.scorer.scoreEncoded(query, photos, count),
+    };
+  }
+
   /** Indexing runs, one after another; `control` steers the one in progress. */
   let runs: Promise<unknown> = Promise.resolve();
   let control: IndexingControl | undefined;
@@ -285,7 +309,8 @@ export function createEngine() {
     },
 
     async simulateDeviceLoss(): Promise<BackendInfo> {
-      const gpu = (await serial(async () => requirePack())).runtime.gpu;
+      // At once, even while a step runs on the device (behind a pack load in progress, if any).
+      const gpu = (loaded ?? (await serial(async () => requirePack()))).runtime.gpu;
       if (gpu !== null) {
         // Not GpuContext.destroy(): that is a deliberate end, which is never reported as a loss.
         gpu.device.destroy();
@@ -306,7 +331,7 @@ export function createEngine() {
         const runControl = new IndexingControl(now);
         control = runControl;
         return runIndexing(request, (p) => notify(onProgress, p), runControl, {
-          serial,
+          serial: step,
           pack: indexerPack,
           decode: decodePhoto,
           now,
@@ -332,7 +357,7 @@ export function createEngine() {
     },
 
     search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
-      return serial(async () => {
+      return step(async () => {
         const pack = requirePack();
         const started = performance.now();
         const tokens = tokenise(query, pack.manifest.text.tokenizer, pack.vocabulary.index);
@@ -346,7 +371,6 @@ export function createEngine() {
           words: tokens.words,
           unknownWords: tokens.unknownWords,
           grounding,
-          queryClasses: queryClasses(grounding, pack.manifest.detector.labels),
           shortlist: Math.min(k, pack.index.size),
           librarySize: pack.index.size,
         };
@@ -415,6 +439,10 @@ export function createEngine() {
         thumbnail: (await loadThumbnail(path)) ?? null,
         original: originalFile(meta),
       };
+    },
+
+    explainMatch(path: string, query: string): Promise<MatchExplanation> {
+      return serial(() => explainMatch(explainPack(), path, query));
     },
 
     async librarySize(): Promise<number> {

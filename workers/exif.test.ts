@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTiffExif, readExif, swapsSides } from './exif.ts';
+import { heifFile, tiffBlock } from './testing/heifFile.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../e2e/fixtures');
 const fixture = (path: string) => new Uint8Array(readFileSync(resolve(FIXTURES, path)));
@@ -18,6 +19,26 @@ describe('readExif', () => {
     expect(exif.gps?.latitude).toBeCloseTo(48 + 51 / 60 + 29.52 / 3600, 6);
     expect(exif.gps?.longitude).toBeCloseTo(2 + 17 / 60 + 40.2 / 3600, 6);
     expect(swapsSides(exif.orientation)).toBe(true);
+  });
+
+  it('reads the Exif item of an AVIF and a HEIC, leaving their orientation to irot', () => {
+    const avif = readExif('avif', fixture('photos/exif.avif'));
+    // The item says orientation 6; AVIF turns by its irot property only, so it is left out.
+    expect(avif).toEqual({
+      make: 'Probe Camera Co.',
+      model: 'PC-2',
+      takenAt: '2024-02-29T18:45:00+11:00',
+      gps: { latitude: expect.closeTo(-33.8567, 4), longitude: expect.closeTo(151.215, 4) },
+    });
+    const heic = heifFile({
+      brand: 'heic',
+      width: 4032,
+      height: 3024,
+      exif: tiffBlock(8, 'Probe Phone Co.'),
+    });
+    expect(readExif('heic', heic)).toEqual({ make: 'Probe Phone Co.' });
+    expect(readExif('avif', fixture('photos/rocket.avif'))).toEqual({});
+    expect(readExif('avif', heic.subarray(0, heic.length - 1))).toEqual({});
   });
 
   it('returns nothing for photos without EXIF and for other formats', () => {

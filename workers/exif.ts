@@ -1,9 +1,11 @@
 /**
  * A small EXIF reader: orientation, date taken, camera and GPS position, from a JPEG's APP1
- * segment, a PNG's eXIf chunk or a WebP's EXIF chunk. Only the tags the app uses are read;
+ * segment, a PNG's eXIf chunk, a WebP's EXIF chunk or the Exif item of an AVIF or HEIC file
+ * (workers/heif.ts). Only the tags the app uses are read;
  * anything malformed yields fewer fields, never an exception (a photo with broken metadata
  * still gets indexed). Plain TypeScript on bytes, no dependency.
  */
+import { readHeif } from './heif.ts';
 import type { PhotoFormat } from './imageFormat.ts';
 
 export interface GpsPosition {
@@ -243,17 +245,27 @@ function webpExif(bytes: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
-/** The EXIF fields of a photo from the start of its bytes (64 KB holds them in practice). */
-export function readExif(format: PhotoFormat, bytes: Uint8Array): PhotoExif {
+/**
+ * The EXIF fields of a photo from the start of its bytes (64 KB holds them in practice), or
+ * for AVIF and HEIC from the whole file: their Exif item may sit after the image data.
+ */
+export function readExif(format: PhotoFormat | 'heic', bytes: Uint8Array): PhotoExif {
   let block: Uint8Array | undefined;
   try {
     if (format === 'jpeg') block = jpegExif(bytes);
     else if (format === 'png') block = pngExif(bytes);
     else if (format === 'webp') block = webpExif(bytes);
+    else if (format === 'avif' || format === 'heic') block = readHeif(bytes).exifTiff;
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
   }
-  return block === undefined ? {} : parseTiffExif(block);
+  if (block === undefined) return {};
+  const exif: { -readonly [K in keyof PhotoExif]: PhotoExif[K] } = parseTiffExif(block);
+  // A HEIF image turns by its own irot/imir properties, which the decoder applies; its Exif
+  // orientation is not applied (Chromium decodes an AVIF with Exif orientation 6 and no irot
+  // unturned), so passing it on would turn the photo a second time.
+  if (format === 'avif' || format === 'heic') delete exif.orientation;
+  return exif;
 }
 
 /** Whether the orientation turns the photo by 90° (its width and height swap on display). */

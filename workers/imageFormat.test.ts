@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pixelSize, sniff, SNIFF_BYTES, type PhotoFormat } from './imageFormat.ts';
+import { heifFile } from './testing/heifFile.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../e2e/fixtures');
 const fixture = (path: string) => new Uint8Array(readFileSync(resolve(FIXTURES, path)));
@@ -14,6 +15,7 @@ describe('sniff', () => {
     ['photos/astronaut.webp', 'webp'],
     ['photos/rocket.bmp', 'bmp'],
     ['photos/rocket.avif', 'avif'],
+    ['photos/exif.avif', 'avif'],
     ['photos/animated.gif', 'gif'],
     ['photos/cmyk.jpg', 'jpeg'],
     ['photos/really-a-png.jpg', 'png'],
@@ -60,8 +62,20 @@ describe('pixelSize', () => {
     ['photos/rocket.avif', 'avif', 96, 64],
     ['photos/animated.gif', 'gif', 80, 53],
     ['photos/rotated-exif.jpg', 'jpeg', 120, 80],
+    ['photos/exif.avif', 'avif', 96, 64],
+    // Stored 96×64 with irot 1 (a quarter turn): decoders show it 64×96.
+    ['photos/rotated-irot.avif', 'avif', 64, 96],
   ])('reads %s as %s %i×%i from its header', (path, format, width, height) => {
     expect(pixelSize(format, fixture(path))).toEqual({ width, height });
+  });
+
+  it("reads a HEIC's primary image size, turned by its irot property", () => {
+    const heic = (irot?: number) =>
+      heifFile({ brand: 'heic', width: 4032, height: 3024, ...(irot ? { irot } : {}) });
+    expect(pixelSize('heic', heic())).toEqual({ width: 4032, height: 3024 });
+    expect(pixelSize('heic', heic(2))).toEqual({ width: 4032, height: 3024 });
+    expect(pixelSize('heic', heic(3))).toEqual({ width: 3024, height: 4032 });
+    expect(pixelSize('heic', fixture('bad/phone.heic'))).toBeUndefined();
   });
 
   it('gives up on a cut-short header instead of throwing', () => {

@@ -4,6 +4,7 @@
  * read before decoding so that a huge image is decoded scaled down (or refused), not whole.
  * Plain TypeScript on bytes: runs in the worker and in unit tests alike.
  */
+import { readHeif } from './heif.ts';
 
 /** Formats the browser decodes for us (createImageBitmap in Chromium, Firefox and Safari). */
 export type PhotoFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp' | 'avif';
@@ -139,22 +140,23 @@ function webpSize(bytes: Uint8Array, view: DataView): PixelSize | undefined {
   return undefined;
 }
 
-/** AVIF: the first 'ispe' (image spatial extent) property in the meta box. */
-function avifSize(bytes: Uint8Array, view: DataView): PixelSize | undefined {
-  for (let at = 0; at + 16 <= bytes.length; at++) {
-    if (bytes[at] === 0x69 && ascii(bytes, at, 4) === 'ispe') {
-      return { width: view.getUint32(at + 8), height: view.getUint32(at + 12) };
-    }
-  }
-  return undefined;
+/**
+ * AVIF and HEIC: the primary image's 'ispe' size, turned by its 'irot' property (decoders
+ * always apply it, unlike EXIF orientation, which these formats leave to irot).
+ */
+function heifSize(bytes: Uint8Array): PixelSize | undefined {
+  const { width, height, quarterTurns } = readHeif(bytes);
+  if (width === undefined || height === undefined) return undefined;
+  return quarterTurns % 2 === 1 ? { width: height, height: width } : { width, height };
 }
 
 /**
  * The stored pixel size (before EXIF orientation) from the header, or undefined when the
  * header is cut short or malformed (the decoder then has the last word). `bytes` is the start
- * of the file; 64 KB covers every header here but a JPEG with very large metadata.
+ * of the file; 64 KB covers every header here but a JPEG with very large metadata, and HEIF
+ * files whose meta box comes after the image data.
  */
-export function pixelSize(format: PhotoFormat, bytes: Uint8Array): PixelSize | undefined {
+export function pixelSize(format: PhotoFormat | 'heic', bytes: Uint8Array): PixelSize | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     switch (format) {
@@ -177,7 +179,8 @@ export function pixelSize(format: PhotoFormat, bytes: Uint8Array): PixelSize | u
       case 'webp':
         return webpSize(bytes, view);
       case 'avif':
-        return avifSize(bytes, view);
+      case 'heic':
+        return heifSize(bytes);
     }
   } catch (error) {
     if (error instanceof RangeError) return undefined;

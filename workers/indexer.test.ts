@@ -16,6 +16,7 @@ import { duplicatesOf, IndexingControl, runIndexing, type IndexerPack } from './
 import { UnreadablePhotoError, type DecodeOptions, type PhotoDecoder } from './photo.ts';
 import { ProbeIndex } from './probeIndex.ts';
 import { createSerial } from './serial.ts';
+import { heifFile, tiffBlock } from './testing/heifFile.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../e2e/fixtures');
 const PV = 2;
@@ -48,8 +49,10 @@ function pngHeader(width: number, height: number): Uint8Array<ArrayBuffer> {
 function harness(options: { failDecode?: readonly PhotoFile[] } = {}) {
   const failing = new Set(options.failDecode?.map((p) => p.file));
   const decoded: { file: Blob; options: DecodeOptions }[] = [];
+  const hooks = { onDecode: () => {}, onDetect: () => {}, onEncode: () => {} };
   const decode: PhotoDecoder = async (file, decodeOptions) => {
     decoded.push({ file, options: decodeOptions });
+    hooks.onDecode();
     if (failing.has(file as File)) {
       throw new UnreadablePhotoError(`damaged or incomplete ${decodeOptions.formatName} file`);
     }
@@ -63,7 +66,6 @@ function harness(options: { failDecode?: readonly PhotoFile[] } = {}) {
       thumbnail: new Blob([new Uint8Array([0xff, 0xd8])], { type: 'image/jpeg' }),
     };
   };
-  const hooks = { onDetect: () => {} };
   const pack: IndexerPack = {
     key: { id: 'test-pack', version: '1' },
     inputSize: 8,
@@ -74,10 +76,10 @@ function harness(options: { failDecode?: readonly PhotoFile[] } = {}) {
       hooks.onDetect();
       return [{ classIndex: 15, score: 0.9, box: [0, 0, 1, 1] }];
     },
-    encodeVision: async () => ({
-      probes: new Float32Array(PV * D).fill(0.5),
-      global: new Float32Array([1, 0, 0]),
-    }),
+    encodeVision: async () => {
+      hooks.onEncode();
+      return { probes: new Float32Array(PV * D).fill(0.5), global: new Float32Array([1, 0, 0]) };
+    },
   };
   let clock = 0;
   const serial = createSerial();
@@ -110,6 +112,8 @@ const GOOD = [
   'photos/astronaut.webp',
   'photos/rocket.bmp',
   'photos/rocket.avif',
+  'photos/exif.avif',
+  'photos/rotated-irot.avif',
   'photos/animated.gif',
   'photos/cmyk.jpg',
   'photos/alpha.png',
@@ -196,6 +200,46 @@ describe('runIndexing', () => {
     expect((await loadPhotoMeta('p.jpg'))?.format).toBe('png');
   });
 
+  it('reads AVIF and HEIC Exif items; their size is turned by irot, never by Exif', async () => {
+    const h = harness();
+    const heic = heifFile({
+      brand: 'heic',
+      width: 4032,
+      height: 3024,
+      irot: 3,
+      exif: tiffBlock(1, 'Probe Phone Co.'),
+    });
+    await h.run({
+      photos: [
+        fixtureFile('photos/exif.avif', 'e.avif'),
+        fixtureFile('photos/rotated-irot.avif', 'r.avif'),
+        bytesFile('phone.heic', heic),
+      ],
+      folders: [],
+    });
+    // Exif orientation 6 in the item, no irot: decoded (and stored) as the 96×64 it is.
+    const exif = await loadPhotoMeta('e.avif');
+    expect(exif).toMatchObject({ format: 'avif', width: 96, height: 64 });
+    expect(exif?.exif).toMatchObject({
+      make: 'Probe Camera Co.',
+      takenAt: '2024-02-29T18:45:00+11:00',
+    });
+    expect(exif?.exif.gps?.latitude).toBeCloseTo(-33.857, 3);
+    expect(await loadPhotoMeta('r.avif')).toMatchObject({ width: 64, height: 96, exif: {} });
+    // HEIC is handed to the decoder (it works where the platform decodes it) with its size.
+    expect(await loadPhotoMeta('phone.heic')).toMatchObject({
+      format: 'heic',
+      width: 3024,
+      height: 4032,
+      exif: { make: 'Probe Phone Co.' },
+    });
+    expect(h.decoded.map((d) => d.options.orientedSize)).toEqual([
+      { width: 96, height: 64 },
+      { width: 64, height: 96 },
+      { width: 3024, height: 4032 },
+    ]);
+  });
+
   it('hands a big photo to the decoder with its size, so it is decoded scaled down', async () => {
     const h = harness();
     // A 50-megapixel PNG header (8660×5774); the pixels are not needed for this step.
@@ -275,7 +319,7 @@ describe('runIndexing', () => {
     const reports = h.progress.length;
     h.tick(5000);
     let detected = 0;
-    // Cancelled while the third photo is in hand: that one is finished, no later one starts.
+    // Cancelled while the third photo is in hand: it stops there, no later one starts.
     h.hooks.onDetect = () => {
       if (++detected === 3) control.cancel();
     };
@@ -283,12 +327,46 @@ describe('runIndexing', () => {
     expect(h.progress.slice(reports).map((p) => p.paused)).toEqual([false]);
     const report = await run;
     expect(report.outcome).toBe('cancelled');
-    expect(report.indexed).toBe(3);
-    expect(h.pack.index.size).toBe(3);
+    expect(report.indexed).toBe(2);
+    expect(h.pack.index.size).toBe(2);
     expect((await loadPhotoMetas()).size).toBe(report.indexed);
     // The five paused seconds are not working time.
     expect(report.seconds).toBe(0);
   });
+
+  it.each(['onDecode', 'onDetect', 'onEncode'] as const)(
+    'a cancel during %s stops the photo in hand at its next stage, saving nothing of it',
+    async (stage) => {
+      const h = harness();
+      const photos = GOOD.slice(0, 3).map((p) => fixtureFile(p));
+      const control = new IndexingControl(h.deps.now);
+      let calls = 0;
+      const stages: string[] = [];
+      h.hooks.onDecode = () => stages.push('decode');
+      h.hooks.onDetect = () => stages.push('detect');
+      h.hooks.onEncode = () => stages.push('encode');
+      const record = h.hooks[stage];
+      // The second photo's stage is where the cancel arrives.
+      h.hooks[stage] = () => {
+        record();
+        if (++calls === 2) control.cancel();
+      };
+      const report = await h.run({ photos, folders: [] }, control);
+
+      expect(report).toMatchObject({ outcome: 'cancelled', indexed: 1, librarySize: 1 });
+      // No stage of the second photo ran after the one the cancel came in.
+      const order = ['decode', 'detect', 'encode'];
+      const last = order.indexOf(stage.slice(2).toLowerCase());
+      expect(stages).toEqual([...order, ...order.slice(0, last + 1)]);
+      // Only the first photo is stored, whole; nothing at all of the second.
+      const [first, second] = photos.map((p) => p.path);
+      expect([...(await loadPhotoMetas()).keys()]).toEqual([first]);
+      expect((await loadProbes(h.pack.key, SHAPE)).records.map((r) => r.path)).toEqual([first]);
+      expect(await loadThumbnail(second ?? '')).toBeUndefined();
+      expect(h.pack.index.has(second ?? '')).toBe(false);
+      expect(h.progress.at(-1)).toMatchObject({ done: 1, indexed: 1, current: null });
+    },
+  );
 
   it('goes through thousands of files with a bounded number of progress reports', async () => {
     const h = harness();

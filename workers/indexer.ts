@@ -3,8 +3,10 @@
  * lastModified, same pack) are reused, new and changed ones go through the models, photos gone
  * from a folder scanned whole are dropped, and every file that cannot be indexed is listed with
  * its reason. Each photo is one task on the engine's serial chain (searches run in between) and
- * one IndexedDB transaction (a reload mid-run leaves whole photos only). A run can be paused,
- * resumed and cancelled between photos; a full disk ends it with what was indexed kept.
+ * one IndexedDB transaction (a reload mid-run leaves whole photos only). A run can be paused
+ * and resumed between photos; a cancel also stops the photo in hand at its next stage (decode,
+ * detector, vision encoder, write), keeping nothing of it. A full disk ends the run with what
+ * was indexed kept.
  */
 import type {
   DuplicateFile,
@@ -18,10 +20,9 @@ import { engineErrorName } from '../src/engine/errors.ts';
 import type { Detection } from '../src/model/detections.ts';
 import type { Letterbox } from '../src/model/letterbox.ts';
 import {
-  deletePhotos,
-  loadPhotoMetas,
-  savePhoto,
+  userLibrary,
   type PackKey,
+  type PhotoLibrary,
   type PhotoMeta,
 } from '../src/storage/library.ts';
 import { readExif, swapsSides } from './exif.ts';
@@ -59,6 +60,8 @@ export interface IndexerDeps {
   readonly now: () => number;
   /** Least time between two progress reports, so thousands of quick skips do not flood the UI. */
   readonly progressIntervalMs: number;
+  /** Where photos are saved: the user's library unless given (the benchmark has its own). */
+  readonly library?: PhotoLibrary;
 }
 
 /** Files above this size are not read at all (no photo is this big; videos are). */
@@ -81,7 +84,10 @@ const FORMAT_NAMES: Record<PhotoFormat | UnsupportedFormat, string> = {
   jxl: 'JPEG XL',
 };
 
-/** Pause, resume and cancel of one run, from outside it (calls arrive between photos). */
+/**
+ * Pause, resume and cancel of one run, from outside it (calls arrive while a photo's stage
+ * awaits its model or the decoder).
+ */
 export class IndexingControl {
   private pausedSince: number | undefined;
   private pausedMs = 0;
@@ -119,7 +125,10 @@ export class IndexingControl {
     this.onChange();
   }
 
-  /** Stops the run after the photo in hand; photos already indexed are kept. */
+  /**
+   * Stops the run: the photo in hand stops at its next stage and is not saved; photos already
+   * indexed are kept.
+   */
   cancel(): void {
     this.cancelled = true;
     this.resume();
@@ -141,7 +150,11 @@ export class IndexingControl {
 type Outcome =
   | { readonly kind: 'reused'; readonly sha256: string }
   | { readonly kind: 'indexed'; readonly sha256: string }
-  | { readonly kind: 'skipped'; readonly reason: string };
+  | { readonly kind: 'skipped'; readonly reason: string }
+  /** Cancelled between two of its stages: nothing of it was saved. */
+  | { readonly kind: 'cancelled' };
+
+const CANCELLED: Outcome = { kind: 'cancelled' };
 
 const skip = (reason: string): Outcome => ({ kind: 'skipped', reason });
 
@@ -171,7 +184,13 @@ async function readBytes(file: Blob): Promise<ArrayBuffer | undefined> {
 
 const UNREADABLE = 'could not be read: moved, deleted or changed while being indexed';
 
-async function indexFile(pack: IndexerPack, photo: PhotoFile, decode: PhotoDecoder) {
+async function indexFile(
+  pack: IndexerPack,
+  photo: PhotoFile,
+  decode: PhotoDecoder,
+  control: IndexingControl,
+  library: PhotoLibrary,
+): Promise<Outcome> {
   const { file } = photo;
   if (file.size === 0) return skip('empty file (0 bytes)');
   if (file.size > MAX_FILE_BYTES) {
@@ -188,10 +207,12 @@ async function indexFile(pack: IndexerPack, photo: PhotoFile, decode: PhotoDecod
   const bytes = await readBytes(file);
   if (bytes === undefined) return skip(UNREADABLE);
   const sha256 = hex(await crypto.subtle.digest('SHA-256', bytes));
-  const header = new Uint8Array(bytes, 0, Math.min(bytes.byteLength, HEADER_BYTES));
+  const whole = new Uint8Array(bytes);
+  // HEIF (AVIF, HEIC) places its boxes and Exif item by file offset, possibly after the image.
+  const metadata = format === 'avif' || format === 'heic' ? whole : whole.subarray(0, HEADER_BYTES);
   const formatName = FORMAT_NAMES[format];
-  const stored = format === 'heic' ? undefined : pixelSize(format, header);
-  const exif = format === 'heic' ? {} : readExif(format, header);
+  const stored = pixelSize(format, metadata);
+  const exif = readExif(format, metadata);
   if (stored !== undefined && stored.width * stored.height > MAX_PIXELS) {
     const megapixels = Math.round((stored.width * stored.height) / 1e6);
     return skip(`too large to index: ${megapixels} megapixels (limit ${MAX_PIXELS / 1e6})`);
@@ -203,6 +224,7 @@ async function indexFile(pack: IndexerPack, photo: PhotoFile, decode: PhotoDecod
     stored === undefined || !swapsSides(exif.orientation)
       ? stored
       : { width: stored.height, height: stored.width };
+  if (control.isCancelled) return CANCELLED;
   let decoded;
   try {
     decoded = await decode(file, {
@@ -217,12 +239,16 @@ async function indexFile(pack: IndexerPack, photo: PhotoFile, decode: PhotoDecod
       format === 'heic' ? 'HEIC images are not supported in this browser' : error.message,
     );
   }
+  if (control.isCancelled) return CANCELLED;
   const detections = await pack.detect(decoded.input, decoded.geometry);
+  if (control.isCancelled) return CANCELLED;
   const encoded = await pack.encodeVision([detections]);
+  // The last point to stop: the write below is one transaction, all of the photo or nothing.
+  if (control.isCancelled) return CANCELLED;
   // Copies that own exactly their bytes: ORT's output views may share a larger buffer.
   const probes = encoded.probes.slice();
   const global = encoded.global.slice();
-  await savePhoto({
+  await library.savePhoto({
     meta: {
       path: photo.path,
       size: file.size,
@@ -246,7 +272,7 @@ async function indexFile(pack: IndexerPack, photo: PhotoFile, decode: PhotoDecod
   });
   pack.index.set({ path: photo.path, detections, probes, global });
   pack.stale.delete(photo.path);
-  return { kind: 'indexed', sha256 } as const;
+  return { kind: 'indexed', sha256 };
 }
 
 /** Indexed photos under the scanned folders that the scan no longer found. */
@@ -311,11 +337,12 @@ export async function runIndexing(
   let current: string | null = null;
   control.onChange = () => report(current, true);
 
-  const metas = await loadPhotoMetas();
+  const library = deps.library ?? userLibrary;
+  const metas = await library.loadPhotoMetas();
   const removed = removedPaths(metas, request);
   await deps.serial(async () => {
     const { index, stale } = deps.pack();
-    await deletePhotos(removed);
+    await library.deletePhotos(removed);
     for (const path of removed) {
       index.delete(path);
       stale.delete(path);
@@ -342,7 +369,7 @@ export async function runIndexing(
           meta.lastModified === photo.file.lastModified &&
           pack.index.has(photo.path);
         if (unchanged) return { kind: 'reused', sha256: meta.sha256 } as const;
-        return indexFile(pack, photo, deps.decode);
+        return indexFile(pack, photo, deps.decode, control, library);
       });
     } catch (error) {
       if (engineErrorName(error) === 'StorageFullError') {
@@ -353,6 +380,10 @@ export async function runIndexing(
       if (engineErrorName(error) !== undefined) throw error;
       const message = error instanceof Error ? error.message : String(error);
       result = skip(`indexing failed: ${message}`);
+    }
+    if (result.kind === 'cancelled') {
+      outcome = 'cancelled';
+      break;
     }
     done += 1;
     if (result.kind === 'skipped') skipped.push({ path: photo.path, reason: result.reason });

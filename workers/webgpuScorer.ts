@@ -110,6 +110,14 @@ export class WebGpuCrossProbeScorer implements CrossProbeScorer {
     return this.runner.score({ textProbes: query.probes, textGlobal: query.global }, candidates);
   }
 
+  async scoreEncoded(query: Encoded, photos: Encoded, count: number): Promise<Float32Array> {
+    if (count === 0) return new Float32Array(0);
+    return this.runner.score(
+      { textProbes: query.probes, textGlobal: query.global },
+      { visionProbes: photos.probes, visionGlobal: photos.global },
+    );
+  }
+
   async msPerCandidate(): Promise<number> {
     const { probeFloats, width } = this.index;
     const { textProbes } = this.runner.config;

@@ -3,7 +3,9 @@
  * included) through the engine, and shows the tables and a latency-against-N chart, so a
  * shared link demonstrates the speed/quality trade-off live. The tab's memory is sampled here
  * (performance.measureUserAgentSpecificMemory needs a cross-origin isolated page, not a
- * worker). Scripts drive it through window.probeSearchBenchmark.
+ * worker). Scripts drive it through window.probeSearchBenchmark. The photos a run indexes go
+ * to the benchmark's own library: a stopped run (its worker terminated mid-way) leaves it
+ * behind, so the panel deletes it then, and when the app starts (after a tab closed mid-run).
  */
 import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
 import type {
@@ -14,6 +16,8 @@ import type {
   PhotoSet,
 } from '../engine/api.ts';
 import type { Engine } from '../engine/useEngine.ts';
+import { BENCH_LIBRARY } from '../storage/keys.ts';
+import { deleteDatabase } from '../storage/library.ts';
 import { PRESETS, type BenchmarkPreset } from '../../workers/bench/presets.ts';
 import { fetchSamplePhotos } from '../intake/samples.ts';
 import {
@@ -32,6 +36,12 @@ type RunState =
   | { readonly status: 'error'; readonly message: string };
 
 const MEMORY_INTERVAL_MS = 2000;
+
+function deleteBenchLibrary(): void {
+  deleteDatabase(BENCH_LIBRARY).catch((error: unknown) =>
+    console.warn('benchmark: deleting its library failed', error),
+  );
+}
 
 async function samplePhotos(): Promise<PhotoSet> {
   return { label: 'bundled samples', photos: await fetchSamplePhotos() };
@@ -115,6 +125,7 @@ export function BenchmarkPanel({ engine, enabled }: { engine: Engine; enabled: b
         return report;
       } catch (error) {
         stopMemory();
+        if (abort.signal.aborted) deleteBenchLibrary();
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         setState({ status: 'error', message });
         throw error;
@@ -126,7 +137,10 @@ export function BenchmarkPanel({ engine, enabled }: { engine: Engine; enabled: b
   useEffect(() => {
     window.probeSearchBenchmark = { run };
   }, [run]);
-  useEffect(() => () => controller.current?.abort(), []);
+  useEffect(() => {
+    deleteBenchLibrary();
+    return () => controller.current?.abort();
+  }, []);
 
   const chooseFolder = (event: ChangeEvent<HTMLInputElement>) => {
     const sets = photoSets([...(event.target.files ?? [])]);
@@ -141,7 +155,8 @@ export function BenchmarkPanel({ engine, enabled }: { engine: Engine; enabled: b
       <p className="muted">
         Two-tower vs Cross-Probe BERT vs a full cross-encoder, measured on this device: query
         latency on synthetic libraries of N photos, stage-2 speed on each backend, indexing speed
-        and the probe cache size. Nothing is uploaded; photos it indexes are removed again.
+        and the probe cache size. Nothing is uploaded; photos it indexes are kept apart from yours
+        and deleted again.
       </p>
       <div className="button-row">
         <label>

@@ -3,7 +3,7 @@ import { formatDuration, formatRate, progressFigures } from '../intake/progressF
 
 interface Props {
   progress: IndexProgress;
-  /** Cancel was asked for; the run ends after the photo in hand. */
+  /** Cancel was asked for; the run ends at the next stage of the photo in hand. */
   stopping: boolean;
   onPause: () => void;
   onResume: () => void;

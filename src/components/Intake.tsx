@@ -3,8 +3,13 @@ import type { IndexRequest } from '../engine/api.ts';
 import type { Engine } from '../engine/useEngine.ts';
 import { canPickFolders, ensureReadPermission } from '../intake/fileSystemAccess.ts';
 import { fetchSamplePhotos, SAMPLES_FOLDER } from '../intake/samples.ts';
-import { droppedFolders, scanDrop, scanFolder, scanInput, takeDrop } from '../intake/scan.ts';
-import { forgetFolder, rememberedFolders, rememberFolder } from '../storage/folders.ts';
+import { scanDrop, scanFolder, scanInput, takeDrop } from '../intake/scan.ts';
+import {
+  forgetFolder,
+  rememberedFolders,
+  rememberFolder,
+  type LibraryFolder,
+} from '../storage/folders.ts';
 import { IndexingProgress } from './IndexingProgress.tsx';
 import { IndexingReport } from './IndexingReport.tsx';
 
@@ -52,7 +57,7 @@ function IndexingStatus({ engine, stopping, onCancel }: StatusProps) {
 /** Where photos come in: drop, folder picker (remembered for later visits) or folder input. */
 export function Intake({ engine, enabled }: { engine: Engine; enabled: boolean }) {
   const running = engine.indexing.status === 'running';
-  const [folders, setFolders] = useState<FileSystemDirectoryHandle[]>([]);
+  const [folders, setFolders] = useState<LibraryFolder[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const [listing, setListing] = useState(false);
   const [dragging, setDragging] = useState(false);
@@ -115,26 +120,26 @@ export function Intake({ engine, enabled }: { engine: Engine; enabled: boolean }
       if (!isAbort(error)) setNotice(`Could not open the folder: ${messageOf(error)}`);
       return;
     }
-    await rememberFolder(handle);
+    const root = await rememberFolder(handle);
     await refreshFolders();
-    await index(() => scanFolder(handle), `“${handle.name}”`);
+    await index(() => scanFolder(handle, root), `“${root}”`);
   };
 
-  const rescan = async (handle: FileSystemDirectoryHandle) => {
+  const rescan = async ({ handle, root }: LibraryFolder) => {
     try {
       if (!(await ensureReadPermission(handle))) {
-        setNotice(`Permission to read “${handle.name}” was not given.`);
+        setNotice(`Permission to read “${root}” was not given.`);
         return;
       }
     } catch (error) {
-      setNotice(`Could not open “${handle.name}”: ${messageOf(error)}`);
+      setNotice(`Could not open “${root}”: ${messageOf(error)}`);
       return;
     }
-    await index(() => scanFolder(handle), `“${handle.name}”`);
+    await index(() => scanFolder(handle, root), `“${root}”`);
   };
 
-  const forget = async (name: string) => {
-    await forgetFolder(name);
+  const forget = async (root: string) => {
+    await forgetFolder(root);
     await refreshFolders();
   };
 
@@ -162,11 +167,12 @@ export function Intake({ engine, enabled }: { engine: Engine; enabled: boolean }
     }
     // Before any await: afterwards the drop's data is gone.
     const items = takeDrop(event.dataTransfer);
-    void (async () => {
-      for (const handle of await droppedFolders(items)) await rememberFolder(handle);
+    const rootOf = async (handle: FileSystemDirectoryHandle) => {
+      const root = await rememberFolder(handle);
       await refreshFolders();
-      await index(() => scanDrop(items), 'the dropped items');
-    })();
+      return root;
+    };
+    void index(() => scanDrop(items, rootOf), 'the dropped items');
   };
 
   const onCancel = () => {
@@ -237,11 +243,17 @@ export function Intake({ engine, enabled }: { engine: Engine; enabled: boolean }
         onChange={onInput}
       />
       <p className="muted drop-hint">…or drop photos or folders here.</p>
+      {!canPickFolders() && (
+        <p className="muted" data-testid="intake-name-only">
+          This browser tells folders apart by their name only: a folder named like one indexed
+          before is taken for it, and replaces its photos.
+        </p>
+      )}
       {folders.length > 0 && (
         <ul className="folders" data-testid="intake-folders">
           {folders.map((folder) => (
-            <li key={folder.name} data-testid="intake-folder">
-              <span className="folder-name">{folder.name}</span>
+            <li key={folder.root} data-testid="intake-folder">
+              <span className="folder-name">{folder.root}</span>
               <button
                 type="button"
                 className="secondary"
@@ -254,9 +266,9 @@ export function Intake({ engine, enabled }: { engine: Engine; enabled: boolean }
               <button
                 type="button"
                 className="secondary"
-                onClick={() => void forget(folder.name)}
+                onClick={() => void forget(folder.root)}
                 disabled={running}
-                aria-label={`Forget ${folder.name}`}
+                aria-label={`Forget ${folder.root}`}
               >
                 Forget
               </button>

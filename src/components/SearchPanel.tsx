@@ -96,10 +96,11 @@ function Results({
       {open !== null && (
         <PhotoView
           hit={open}
-          queryClasses={response.queryClasses}
+          query={response.query}
           labels={labels}
           threshold={threshold}
           loadPhoto={engine.photo}
+          explainMatch={engine.explainMatch}
           onClose={() => setOpen(null)}
         />
       )}

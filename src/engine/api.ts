@@ -173,8 +173,6 @@ export interface SearchResponse {
   readonly unknownWords: readonly string[];
   /** How the model reads each distinct query word. */
   readonly grounding: readonly WordGrounding[];
-  /** Detector classes the query names: a hit's regions of these classes drove the match. */
-  readonly queryClasses: readonly number[];
   /** The K used: photos re-ranked by the cross-probe layers. */
   readonly shortlist: number;
   /** Best first by cross-probe score. */
@@ -200,6 +198,40 @@ export interface PhotoDetails {
   readonly original: File | null;
 }
 
+/** One detected region and how much the match leans on it (see MatchExplanation). */
+export interface RegionContribution {
+  readonly detection: Detection;
+  /** The cross-probe score of the photo with this region left out. */
+  readonly scoreWithout: number;
+  /** fullScore − scoreWithout: positive when removing the region lowers the score. */
+  readonly contribution: number;
+  /** Whether this region clearly drove the match (at least `highlightFrom`). */
+  readonly highlighted: boolean;
+}
+
+/**
+ * Which regions drove one photo's match for one query, by occlusion: the photo's stored
+ * detections scored through the vision encoder and the cross-probe layers search uses, in full
+ * and with each region left out in turn.
+ */
+export type MatchExplanation =
+  | {
+      readonly status: 'explained';
+      /** The score of the full region set: the search's score for this photo. */
+      readonly fullScore: number;
+      /** Every detection of the photo, in the stored order. */
+      readonly regions: readonly RegionContribution[];
+      /** The smallest contribution highlighted; null when no region clearly drove the match. */
+      readonly highlightFrom: number | null;
+    }
+  /** The detector found nothing: the score comes from the photo's empty region set. */
+  | { readonly status: 'no-regions'; readonly fullScore: number }
+  /** The query has no word the model reads. */
+  | { readonly status: 'no-query' }
+  /** Indexed with another pack: its probes and detections are not this model's. */
+  | { readonly status: 'stale' }
+  | { readonly status: 'not-indexed' };
+
 export interface EngineApi {
   /**
    * Loads the default pack named by `${modelsUrl}index.json` (modelsUrl absolute, ending in
@@ -215,8 +247,9 @@ export interface EngineApi {
   /** Calls `onChange` at each later change of backend; a new watcher replaces the last one. */
   watchBackend(onChange: (change: BackendChange) => void): Promise<void>;
   /**
-   * For tests: ends the GPU device as a driver reset would, and resolves once the engine has
-   * fallen back to WASM (at once, unchanged, when it is not on WebGPU).
+   * For tests: ends the GPU device as a driver reset would, at once (a search running on it
+   * fails and runs again on WASM), and resolves once the engine has fallen back to WASM (at
+   * once, unchanged, when it is not on WebGPU).
    */
   simulateDeviceLoss(): Promise<BackendInfo>;
   /** Runs one at a time: a second call starts when the first has ended. */
@@ -233,10 +266,12 @@ export interface EngineApi {
   thumbnails(paths: readonly string[]): Promise<(Blob | null)[]>;
   /** An indexed photo's details; null when it is not in the library. */
   photo(path: string): Promise<PhotoDetails | null>;
+  /** Which of the photo's regions drove its match for `query` (see MatchExplanation). */
+  explainMatch(path: string, query: string): Promise<MatchExplanation>;
   librarySize(): Promise<number>;
   /**
    * The benchmark (workers/bench) on the loaded pack and this device: minutes for the full
-   * options. Photos it indexes are removed from the library again.
+   * options. Photos it indexes go to a library of its own (never the user's), deleted again.
    */
   runBenchmark(
     options: BenchmarkOptions,

@@ -95,7 +95,6 @@ function fakeEngine(): EngineApi {
         words: [query],
         unknownWords: [],
         grounding: [],
-        queryClasses: [],
         shortlist: 0,
         hits: [],
         librarySize: 0,
@@ -107,6 +106,9 @@ function fakeEngine(): EngineApi {
     },
     async photo() {
       return null;
+    },
+    async explainMatch() {
+      return { status: 'not-indexed' };
     },
     async librarySize() {
       return 0;

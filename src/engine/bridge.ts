@@ -18,6 +18,7 @@ import type {
   IndexProgress,
   IndexReport,
   IndexRequest,
+  MatchExplanation,
   PackInfo,
   PackProgress,
   PhotoDetails,
@@ -152,6 +153,10 @@ export class EngineBridge {
 
   photo(path: string): Promise<PhotoDetails | null> {
     return this.call((api) => api.photo(path));
+  }
+
+  explainMatch(path: string, query: string): Promise<MatchExplanation> {
+    return this.call<MatchExplanation>((api) => api.explainMatch(path, query));
   }
 
   librarySize(): Promise<number> {

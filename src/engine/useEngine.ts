@@ -14,6 +14,7 @@ import type {
   IndexProgress,
   IndexReport,
   IndexRequest,
+  MatchExplanation,
   PackInfo,
   PackProgress,
   PhotoDetails,
@@ -56,6 +57,8 @@ export interface Engine {
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
   thumbnails(paths: readonly string[]): Promise<(Blob | null)[]>;
   photo(path: string): Promise<PhotoDetails | null>;
+  /** Which of the photo's regions drove its match for `query` (occlusion, in the worker). */
+  explainMatch(path: string, query: string): Promise<MatchExplanation>;
   /** For tests: the GPU device ends; resolves with the backend the engine fell back to. */
   simulateDeviceLoss(): Promise<BackendInfo>;
   /** The benchmark on this device (the panel owns its state; `signal` stops it). */
@@ -180,6 +183,10 @@ export function useEngine(modelsUrl: string, backend: BackendPreference = 'auto'
 
   const thumbnails = useCallback((paths: readonly string[]) => bridge.thumbnails(paths), [bridge]);
   const photo = useCallback((path: string) => bridge.photo(path), [bridge]);
+  const explainMatch = useCallback(
+    (path: string, query: string) => bridge.explainMatch(path, query),
+    [bridge],
+  );
   const simulateDeviceLoss = useCallback(() => bridge.simulateDeviceLoss(), [bridge]);
   const runBenchmark = useCallback(
     (
@@ -208,6 +215,7 @@ export function useEngine(modelsUrl: string, backend: BackendPreference = 'auto'
     search,
     thumbnails,
     photo,
+    explainMatch,
     runBenchmark,
     simulateDeviceLoss,
   };

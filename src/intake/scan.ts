@@ -1,35 +1,43 @@
 /**
  * Lists the files of what the user gave: a drop (files and folders), a folder handle (File
  * System Access API) or an <input webkitdirectory> selection. Every file gets its path inside
- * the chosen folder ("Holiday/beach/1.jpg"), which is its key in the library. Hidden files and
- * folders (".DS_Store", ".git", …) are left out: they are never photos.
+ * the chosen folder under the folder's root ("Holiday/beach/1.jpg"), which is its key in the
+ * library. A folder with a handle has the root its remembered record gives it (src/storage/
+ * folders.ts: another folder of the same name gets "Holiday (2)"); a folder without one (the
+ * <input>, a drop in a browser that gives no handles) is known by its name only, so two such
+ * folders of one name share their paths. Hidden files and folders (".DS_Store", ".git", …) are
+ * left out: they are never photos.
  */
 import type { IndexRequest, PhotoFile } from '../engine/api.ts';
 
 const isHidden = (name: string) => name.startsWith('.');
 
+/** One dropped file or folder. */
+export interface DroppedEntry {
+  readonly entry: FileSystemEntry;
+  /** Its handle where the browser gives one (Chromium): a dropped folder can be remembered. */
+  readonly handle: Promise<FileSystemHandle | null>;
+}
+
 /** What a drop offers, taken synchronously: after the handler's first await it is gone. */
 export interface DroppedItems {
-  readonly entries: readonly FileSystemEntry[];
-  /** Folder handles where the browser gives them (Chromium): a dropped folder can be remembered. */
-  readonly handles: readonly Promise<FileSystemHandle | null>[];
+  readonly entries: readonly DroppedEntry[];
   /** Plain files, for browsers without entries. */
   readonly files: readonly File[];
 }
 
 /** Call in the drop handler before any await. */
 export function takeDrop(data: DataTransfer): DroppedItems {
-  const entries: FileSystemEntry[] = [];
-  const handles: Promise<FileSystemHandle | null>[] = [];
+  const entries: DroppedEntry[] = [];
   for (const item of Array.from(data.items)) {
     if (item.kind !== 'file') continue;
+    // Both asked for now: the item is unusable after the handler's first await.
+    const handle = item.getAsFileSystemHandle?.() ?? Promise.resolve(null);
     const entry = item.webkitGetAsEntry();
-    if (entry !== null) entries.push(entry);
-    const handle = item.getAsFileSystemHandle?.();
     // A rejected handle promise is only a missed chance to remember the folder.
-    if (handle !== undefined) handles.push(handle.catch(() => null));
+    if (entry !== null) entries.push({ entry, handle: handle.catch(() => null) });
   }
-  return { entries, handles, files: entries.length === 0 ? Array.from(data.files) : [] };
+  return { entries, files: entries.length === 0 ? Array.from(data.files) : [] };
 }
 
 function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
@@ -44,32 +52,44 @@ const isDirectoryEntry = (entry: FileSystemEntry): entry is FileSystemDirectoryE
   entry.isDirectory;
 const isFileEntry = (entry: FileSystemEntry): entry is FileSystemFileEntry => entry.isFile;
 
-async function walkEntry(entry: FileSystemEntry, out: PhotoFile[]): Promise<void> {
+/** Lists `entry`, whose library path is `path`, and everything under it. */
+async function walkEntry(entry: FileSystemEntry, path: string, out: PhotoFile[]): Promise<void> {
   if (isHidden(entry.name)) return;
   if (isFileEntry(entry)) {
-    // fullPath is "/folder/file.jpg" from the drop's root.
-    out.push({ path: entry.fullPath.replace(/^\/+/, ''), file: await fileOf(entry) });
+    out.push({ path, file: await fileOf(entry) });
   } else if (isDirectoryEntry(entry)) {
     const reader = entry.createReader();
     // readEntries hands out at most ~100 entries per call: read until it returns none.
     for (let batch = await readBatch(reader); batch.length > 0; batch = await readBatch(reader)) {
-      for (const child of batch) await walkEntry(child, out);
+      for (const child of batch) await walkEntry(child, `${path}/${child.name}`, out);
     }
   }
 }
 
-/** The files of a drop; folders dropped whole are scans of those folders. */
-export async function scanDrop(items: DroppedItems): Promise<IndexRequest> {
-  const photos: PhotoFile[] = items.files.map((file) => ({ path: file.name, file }));
-  for (const entry of items.entries) await walkEntry(entry, photos);
-  const folders = items.entries.filter(isDirectoryEntry).map((entry) => entry.name);
-  return { photos, folders };
-}
+const isDirectoryHandle = (handle: FileSystemHandle | null): handle is FileSystemDirectoryHandle =>
+  handle?.kind === 'directory';
 
-/** Directory handles among a drop's items (Chromium), for remembering. */
-export async function droppedFolders(items: DroppedItems): Promise<FileSystemDirectoryHandle[]> {
-  const handles = await Promise.all(items.handles);
-  return handles.filter((h): h is FileSystemDirectoryHandle => h?.kind === 'directory');
+/**
+ * The files of a drop; folders dropped whole are scans of those folders. A dropped folder with
+ * a handle is listed under `rootOf(handle)` (which remembers it); one without, under its name.
+ */
+export async function scanDrop(
+  items: DroppedItems,
+  rootOf: (handle: FileSystemDirectoryHandle) => Promise<string>,
+): Promise<IndexRequest> {
+  const photos: PhotoFile[] = items.files.map((file) => ({ path: file.name, file }));
+  const folders: string[] = [];
+  for (const { entry, handle } of items.entries) {
+    if (isHidden(entry.name)) continue;
+    let path = entry.name;
+    if (isDirectoryEntry(entry)) {
+      const folder = await handle;
+      if (isDirectoryHandle(folder)) path = await rootOf(folder);
+      folders.push(path);
+    }
+    await walkEntry(entry, path, photos);
+  }
+  return { photos, folders };
 }
 
 async function walkHandle(dir: FileSystemDirectoryHandle, prefix: string, out: PhotoFile[]) {
@@ -81,11 +101,14 @@ async function walkHandle(dir: FileSystemDirectoryHandle, prefix: string, out: P
   }
 }
 
-/** Every file under a folder handle, as a scan of that whole folder. */
-export async function scanFolder(handle: FileSystemDirectoryHandle): Promise<IndexRequest> {
+/** Every file under a folder handle, listed under `root`, as a scan of that whole folder. */
+export async function scanFolder(
+  handle: FileSystemDirectoryHandle,
+  root: string,
+): Promise<IndexRequest> {
   const photos: PhotoFile[] = [];
-  await walkHandle(handle, handle.name, photos);
-  return { photos, folders: [handle.name] };
+  await walkHandle(handle, root, photos);
+  return { photos, folders: [root] };
 }
 
 /** The files of an <input webkitdirectory> selection: one folder, listed whole. */

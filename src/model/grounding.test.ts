@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groundWords, parseVocabulary, queryClasses, singular } from './grounding.ts';
+import { groundWords, parseVocabulary } from './grounding.ts';
 
 // words:        0 pad  1 unk  2 dog  3 puppy  4 sunset  5 cat  6 a
 const vocab = parseVocabulary({
@@ -12,8 +12,6 @@ const vocab = parseVocabulary({
     similarity: [0, 0, 1, 0.81, 0.2, 1, 1],
   },
 });
-
-const LABELS = ['person', 'cat', 'dog', 'hot dog', 'dining table', 'teddy bear', 'bear'];
 
 describe('parseVocabulary', () => {
   it('refuses grounding arrays that do not fit the word list', () => {
@@ -49,34 +47,6 @@ describe('groundWords', () => {
       { word: 'puppy', kind: 'near', nearest: 'dog', similarity: 0.81 },
       { word: 'sunset', kind: 'weak', nearest: 'cat', similarity: 0.2 },
       { word: 'zebra', kind: 'unknown' },
-    ]);
-  });
-});
-
-describe('queryClasses', () => {
-  const classes = (query: string[]) =>
-    queryClasses(groundWords(query, vocab), LABELS).map((i) => LABELS[i]);
-
-  it('finds classes by name, plural, nearest word and synonym', () => {
-    expect(classes(['dogs'])).toEqual(['dog']);
-    expect(classes(['puppy'])).toEqual(['dog']);
-    expect(classes(['two', 'women', 'and', 'a', 'cat'])).toEqual(['person', 'cat']);
-  });
-
-  it('matches a two-word class on its last word only when that is no class itself', () => {
-    expect(classes(['table'])).toEqual(['dining table']);
-    expect(classes(['hot', 'dog'])).toEqual(['dog', 'hot dog']);
-    expect(classes(['bear'])).toEqual(['bear']);
-    expect(classes(['sunset'])).toEqual([]);
-  });
-
-  it('singularises simple English plurals', () => {
-    expect(['cats', 'puppies', 'buses', 'glass', 'people'].map(singular)).toEqual([
-      'cat',
-      'puppy',
-      'bus',
-      'glass',
-      'person',
     ]);
   });
 });

@@ -4,6 +4,7 @@
  * training/probesearch/build.py (export_pack); checked against real packs in pack.test.ts.
  * Pure TypeScript: no DOM or Node APIs, so the worker and Node scripts share it.
  */
+import { PROBE_FORMATS, type ProbeFormat } from '../storage/probeCodec.ts';
 import { parseTokenizerRules, type TokenizerRules } from './tokenizer.ts';
 import { REGION_FEATURES } from './regions.ts';
 
@@ -116,6 +117,17 @@ export interface FullCrossEncoderSpec {
   readonly outputs: { readonly scores: string };
 }
 
+/** Cross-probe recall on the synthetic compositional test set, all query kinds, in percent. */
+export interface ProbeRecall {
+  readonly t2iR1: number;
+  readonly t2iR10: number;
+  readonly i2tR1: number;
+  readonly i2tR10: number;
+}
+
+/** Recall with every probe and global round-tripped through each at-rest format. */
+export type ProbeQuantisation = Readonly<Record<ProbeFormat, ProbeRecall>>;
+
 export interface PackManifest {
   readonly format: typeof PACK_FORMAT;
   readonly formatVersion: 1;
@@ -136,6 +148,8 @@ export interface PackManifest {
   readonly files: Readonly<Record<string, PackFile>>;
   /** Training and evaluation figures, for display only (not validated beyond being an object). */
   readonly metrics: Readonly<Record<string, unknown>>;
+  /** metrics.probeQuantisation, validated where present; null in packs built without it. */
+  readonly probeQuantisation: ProbeQuantisation | null;
 }
 
 /** The URL of a pack file, `base` being the pack folder ("models/<id>" or an absolute URL). */
@@ -477,6 +491,38 @@ function parseModelConfig(value: unknown): Record<string, number> {
   return config;
 }
 
+/** The manifest's names of the ProbeRecall figures. */
+const RECALL_KEYS: Readonly<Record<keyof ProbeRecall, string>> = {
+  t2iR1: 't2i R@1',
+  t2iR10: 't2i R@10',
+  i2tR1: 'i2t R@1',
+  i2tR10: 'i2t R@10',
+};
+
+function parseProbeQuantisation(value: unknown): ProbeQuantisation | null {
+  if (value === undefined) return null;
+  const path = 'metrics.probeQuantisation';
+  const formats = object(value, path);
+  const recall = (format: ProbeFormat): ProbeRecall => {
+    const figures = object(formats[format], `${path}.${format}`);
+    const percent = (key: keyof ProbeRecall): number => {
+      const name = `${path}.${format}[${JSON.stringify(RECALL_KEYS[key])}]`;
+      const figure = finite(figures[RECALL_KEYS[key]], name);
+      if (figure < 0 || figure > 100) fail(name, 'a percentage (0–100)', figure);
+      return figure;
+    };
+    return {
+      t2iR1: percent('t2iR1'),
+      t2iR10: percent('t2iR10'),
+      i2tR1: percent('i2tR1'),
+      i2tR10: percent('i2tR10'),
+    };
+  };
+  return Object.fromEntries(
+    PROBE_FORMATS.map((format) => [format, recall(format)]),
+  ) as ProbeQuantisation;
+}
+
 /** The training config and the sections the app reads must describe the same model. */
 function checkAgreement(m: PackManifest): void {
   const pairs: [string, number, string, number | undefined][] = [
@@ -537,6 +583,7 @@ export function parseManifest(json: unknown): PackManifest {
     width: integer(probesSection.width, 'probes.width', 1),
   };
   const scoring = object(m.scoring, 'scoring');
+  const metrics = object(m.metrics, 'metrics');
   const manifest: PackManifest = {
     format: PACK_FORMAT,
     formatVersion: 1,
@@ -553,7 +600,8 @@ export function parseManifest(json: unknown): PackManifest {
     scoring: { noMatchThreshold: finite(scoring.noMatchThreshold, 'scoring.noMatchThreshold') },
     golden: fileName(m.golden, 'golden'),
     files,
-    metrics: object(m.metrics, 'metrics'),
+    metrics,
+    probeQuantisation: parseProbeQuantisation(metrics.probeQuantisation),
   };
   checkAgreement(manifest);
   return manifest;

@@ -54,6 +54,15 @@ describe('encodeRows / decodeRows', () => {
     expect(encodedBytes(9, 96, 'int8')).toBe(900);
   });
 
+  it('decodes every float16 bit pattern as fromHalfBits does', () => {
+    const width = 256;
+    const bits = Uint16Array.from({ length: 0x10000 }, (_, i) => i);
+    const decoded = decodeRows(bits.buffer, bits.length / width, width, 'float16');
+    // Object.is: -0 stays -0 and NaN equals NaN.
+    const wrong = [...decoded.keys()].filter((i) => !Object.is(decoded[i], fromHalfBits(i)));
+    expect(wrong).toEqual([]);
+  });
+
   it('refuses a buffer of the wrong size', () => {
     expect(() => decodeRows(new ArrayBuffer(10), rows, width, 'float16')).toThrow(RangeError);
     expect(() => encodeRows(new Float32Array(5), width, 'int8')).toThrow(RangeError);

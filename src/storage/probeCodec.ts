@@ -1,9 +1,9 @@
 /**
  * Compact at-rest formats for a photo's vision probes and global (rows of width d): float16, or
  * int8 with one float32 scale per row (symmetric, scale = max |x| / 127). Search decodes them
- * back to float32 when the library is loaded. Pure functions, no storage access: the probe
- * store can adopt a format by encoding on write and decoding on read; the benchmark measures
- * the bytes saved and the ranking agreement lost.
+ * back to float32 when the library is loaded. Pure functions, no storage access: the library
+ * (library.ts) encodes on write and decodes on read; the pack build measures the recall each
+ * format loses (manifest.metrics.probeQuantisation).
  */
 
 export type ProbeFormat = 'float32' | 'float16' | 'int8';
@@ -62,6 +62,17 @@ export function fromHalfBits(bits: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
+let halfValues: Float32Array | undefined;
+
+/** Every binary16 value as float32, by its bits: decoding a whole library is a lookup per value. */
+function halfTable(): Float32Array {
+  if (halfValues === undefined) {
+    halfValues = new Float32Array(0x10000);
+    for (let bits = 0; bits < 0x10000; bits++) halfValues[bits] = fromHalfBits(bits);
+  }
+  return halfValues;
+}
+
 /** Encodes rows × width float32 values (row-major) in a format. */
 export function encodeRows(values: Float32Array, width: number, format: ProbeFormat): ArrayBuffer {
   const rows = values.length / width;
@@ -100,7 +111,7 @@ export function decodeRows(
   rows: number,
   width: number,
   format: ProbeFormat,
-): Float32Array {
+): Float32Array<ArrayBuffer> {
   if (buffer.byteLength !== encodedBytes(rows, width, format)) {
     throw new RangeError(
       `${format} rows ${rows}×${width} take ${encodedBytes(rows, width, format)} bytes, got ${buffer.byteLength}`,
@@ -109,8 +120,13 @@ export function decodeRows(
   switch (format) {
     case 'float32':
       return new Float32Array(buffer.slice(0));
-    case 'float16':
-      return Float32Array.from(new Uint16Array(buffer), fromHalfBits);
+    case 'float16': {
+      const table = halfTable();
+      const bits = new Uint16Array(buffer);
+      const out = new Float32Array(bits.length);
+      for (let i = 0; i < bits.length; i++) out[i] = table[bits[i] ?? 0] ?? 0;
+      return out;
+    }
     case 'int8': {
       const scales = new Float32Array(buffer, 0, rows);
       const codes = new Int8Array(buffer, rows * 4);

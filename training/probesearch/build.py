@@ -21,7 +21,8 @@ import torch
 
 from . import detector_eval, glove, lexicon, synth, tokenizer, vocab as vocab_mod
 from .detections import DecodeOptions, Detection, postprocess
-from .evaluate import Architectures, Gallery, evaluate_all, encode, cross_probe_scorer
+from .evaluate import (Architectures, Gallery, cross_probe_scorer, encode, evaluate_all,
+                       evaluate_probe_codecs)
 from .export import (export_cross_probe, export_full_cross_encoder, export_text_encoder,
                      export_vision_encoder, late_layer_tensors, round_to_fp16, write_tensor_file)
 from .labels import COCO_LABELS
@@ -57,22 +58,23 @@ CONFIGS = {
         model=ModelConfig(), train_layouts=30_000, captions_per_layout=5, test_layouts=1000,
         val_layouts=1000, vocab_size=20_000, shortlist=50,
         steps={"backbone": 600, "two-tower": 600, "cross-probe": 600,
-               "full-cross-encoder": 400}),
+               "full-cross-encoder": 350},
+        train=TrainConfig(contrast=0.5, random_negatives=4)),
     # A quick look at whether a change learns at all, before spending the full hour.
     "pilot": BuildConfig(
         model=ModelConfig(), train_layouts=5_000, captions_per_layout=5, test_layouts=300,
         val_layouts=300, vocab_size=20_000, shortlist=50,
         steps={"backbone": 150, "two-tower": 100, "cross-probe": 100,
                "full-cross-encoder": 60},
-        train=TrainConfig(batch=64, warmup=30, log_every=25)),
+        train=TrainConfig(batch=64, warmup=30, log_every=25, contrast=0.5, random_negatives=4)),
     "tiny": BuildConfig(
         model=ModelConfig(width=32, heads=2, ffn=64, early_layers=2, late_layers=1,
                           text_probes=2, vision_probes=3, max_words=12, max_regions=8),
         train_layouts=400, captions_per_layout=3, test_layouts=60, val_layouts=60,
         vocab_size=2_000, shortlist=10,
-        steps={"backbone": 30, "two-tower": 20, "cross-probe": 30, "full-cross-encoder": 30},
+        steps={"backbone": 30, "two-tower": 20, "cross-probe": 30, "full-cross-encoder": 60},
         train=TrainConfig(batch=16, lr=2e-3, warmup=5, negatives=3, ce_negatives=2,
-                          log_every=10)),
+                          random_negatives=2, contrast=0.5, log_every=10)),
 }
 
 
@@ -186,6 +188,9 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
     log(f"training data: {len(train_layouts)} layouts x {cfg.captions_per_layout} captions")
 
     models, losses = train_architectures(cfg, model_cfg, text, source)
+    if not tiny:  # kept for experiments that start from this build's weights (git-ignored)
+        torch.save({k: m.state_dict() for k, m in models.items()},
+                   BUILD / f"{config_name}-weights.pt")
     archs = Architectures(models["two-tower"], models["cross-probe"], models["full-cross-encoder"])
 
     # Held-out synthetic test set: fresh layouts, one query of each kind per image.
@@ -194,7 +199,7 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
                                                  model_cfg.max_regions) for lay in test_layouts]
     queries = [synth.test_queries(lay, rng) for lay in test_layouts]
     encode_text = text.encoder()
-    synthetic = {}
+    synthetic, codecs = {}, []
     for kind in QUERY_KINDS:
         rows = [(i, q[kind]) for i, q in enumerate(queries) if kind in q]
         if not rows:
@@ -202,15 +207,19 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
         gallery = Gallery.build([encode_text(c.text) for _, c in rows], test_detections,
                                 model_cfg.max_regions)
         forms = [c.form for _, c in rows]
-        synthetic[kind] = {
-            "queries": len(rows),
-            "results": evaluate_all(archs, gallery,
-                                    lambda q, im: synth.holds(forms[q], test_layouts[im]),
-                                    cfg.shortlist),
-        }
+
+        def relevant(q: int, im: int, forms=forms) -> bool:
+            return synth.holds(forms[q], test_layouts[im])
+
+        synthetic[kind] = {"queries": len(rows),
+                           "results": evaluate_all(archs, gallery, relevant, cfg.shortlist)}
         log(f"synthetic {kind}: {summarise(synthetic[kind]['results'])}")
+        codecs.append({"queries": len(rows), "results": evaluate_probe_codecs(
+            archs.cross_probe, gallery, relevant, cfg.shortlist)})
     synthetic["all"] = {"queries": sum(v["queries"] for v in synthetic.values()),
                         "results": average_results([v for v in synthetic.values()])}
+    probe_quantisation = average_results(codecs)
+    log(f"probe codecs (cross-probe, all kinds): {summarise(probe_quantisation)}")
 
     real = None
     if not tiny:
@@ -230,7 +239,8 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
     mean_regions = float(np.mean([len(d) for d in test_detections]))
     flops_mean = per_pair_flops(model_cfg, round(mean_words), round(mean_regions))
     metrics = {
-        "synthetic": synthetic, "real": real, "noMatch": threshold,
+        "synthetic": synthetic, "probeQuantisation": probe_quantisation, "real": real,
+        "noMatch": threshold,
         "perPairFlops": {"maxShapes": flops_max, "meanShapes": flops_mean,
                          "meanWords": mean_words, "meanRegions": mean_regions},
         "parameters": {k: parameter_count(m) for k, m in models.items()},
@@ -263,10 +273,13 @@ def train_architectures(cfg: BuildConfig, model_cfg: ModelConfig, text: TextSide
         log(f"trained {kind} in {time.time() - t0:.0f} s")
         return model
 
-    backbone = run("backbone", build_models("two-tower", model_cfg, text.word_vectors,
+    backbone = run("backbone", build_models("backbone", model_cfg, text.word_vectors,
                                             text.label_vectors, cfg.seed), 0)
     state = {k: v.clone() for k, v in backbone.state_dict().items()}
-    models = {"two-tower": run("two-tower", backbone, 1)}
+    two_tower = build_models("two-tower", model_cfg, text.word_vectors, text.label_vectors,
+                             cfg.seed)
+    two_tower.load_state_dict(state)
+    models = {"two-tower": run("two-tower", two_tower, 1)}
     cross = build_models("cross-probe", model_cfg, text.word_vectors, text.label_vectors, cfg.seed)
     cross.load_state_dict(state)
     models["cross-probe"] = run("cross-probe", cross, 2)
@@ -493,8 +506,8 @@ def golden_vectors(archs: Architectures, text: TextSide, model_cfg: ModelConfig,
             "scores": {"crossProbe": cross, "fullCrossEncoder": full, "globalCosine": two}}
 
 
-def _table(results: dict) -> list[str]:
-    lines = ["| architecture | t2i R@1 | t2i R@5 | t2i R@10 | i2t R@1 | i2t R@5 | i2t R@10 |",
+def _table(results: dict, first: str = "architecture") -> list[str]:
+    lines = [f"| {first} | t2i R@1 | t2i R@5 | t2i R@10 | i2t R@1 | i2t R@5 | i2t R@10 |",
              "|---|---|---|---|---|---|---|"]
     for arch, r in results.items():
         lines.append(f"| {arch} | " + " | ".join(
@@ -540,6 +553,10 @@ def results_markdown(manifest: dict, detector_report, noise, cfg: BuildConfig, n
             f"of {cfg.shortlist} by global similarity (see training/probesearch/evaluate.py).", ""]
     for kind, block in m["synthetic"].items():
         out += [f"### {kind} ({block['queries']} queries)", "", *_table(block["results"]), ""]
+    out += ["### Probe cache formats (cross-probe, all query kinds)", "",
+            "The photo side (vision probes and global) round-tripped through each at-rest "
+            "format before ranking, as the app stores it:", "",
+            *_table(m["probeQuantisation"], "probe format"), ""]
     if m["real"] is not None:
         out += ["## Real photos (coco-mini validation, real detector)", "",
                 f"{m['real']['images']} photos x {m['real']['queries']} human captions, full "

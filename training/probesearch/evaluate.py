@@ -125,18 +125,56 @@ def evaluate_all(models: Architectures, gallery: Gallery, relevant_t2i: Callable
     enc_cp = encode(models.cross_probe, gallery)
     sim_tt = global_similarity(enc_tt)
     sim_cp = global_similarity(enc_cp)
-    top = max(KS)
     runs = {
         "two-tower": (sim_tt, None),
         "cross-probe": (sim_cp, cross_probe_scorer(models.cross_probe, enc_cp)),
         "full-cross-encoder": (sim_tt, full_cross_scorer(models.full_cross, gallery)),
     }
+    return {name: _both_directions(sim, scorer, shortlist, relevant_t2i)
+            for name, (sim, scorer) in runs.items()}
+
+
+def _both_directions(sim: Tensor, scorer: PairScorer | None, shortlist: int,
+                     relevant_t2i: Callable[[int, int], bool]) -> dict[str, float]:
+    top = max(KS)
+    t2i = recall_at(rerank(sim, scorer, shortlist, top, False), relevant_t2i)
+    i2t = recall_at(rerank(sim.t(), scorer, shortlist, top, True),
+                    lambda image, query: relevant_t2i(query, image))
+    return {**{f"t2i {k}": v for k, v in t2i.items()}, **{f"i2t {k}": v for k, v in i2t.items()}}
+
+
+PROBE_CODECS = ("float32", "float16", "int8")
+
+
+def round_trip_rows(x: Tensor, codec: str) -> Tensor:
+    """x through an at-rest probe format and back, as src/storage/probeCodec.ts does it: float16,
+    or int8 with one scale per row (max |x| / 127, JavaScript's Math.round)."""
+    if codec == "float32":
+        return x
+    if codec == "float16":
+        return x.half().float()
+    if codec == "int8":
+        scale = x.abs().amax(-1, keepdim=True) / 127
+        codes = torch.where(scale > 0, torch.floor(x / scale.clamp(min=1e-30) + 0.5),
+                            torch.zeros_like(x))
+        return codes * scale
+    raise ValueError(f"unknown probe codec {codec}")
+
+
+@torch.no_grad()
+def evaluate_probe_codecs(model: CrossProbeModel, gallery: Gallery,
+                          relevant_t2i: Callable[[int, int], bool], shortlist: int
+                          ) -> dict[str, dict[str, float]]:
+    """Cross-probe recall with the photos' stored parts (vision probes and global) round-tripped
+    through each at-rest format: the recall a smaller probe cache costs."""
+    enc = encode(model, gallery)
     results = {}
-    for name, (sim, scorer) in runs.items():
-        t2i = recall_at(rerank(sim, scorer, shortlist, top, False), relevant_t2i)
-        i2t = recall_at(rerank(sim.t(), scorer, shortlist, top, True),
-                        lambda image, query: relevant_t2i(query, image))
-        results[name] = {**{f"t2i {k}": v for k, v in t2i.items()},
-                         **{f"i2t {k}": v for k, v in i2t.items()}}
+    for codec in PROBE_CODECS:
+        stored = Encoded(enc.text_probes, enc.text_global,
+                         round_trip_rows(enc.vision_probes, codec),
+                         round_trip_rows(enc.vision_global, codec))
+        results[codec] = _both_directions(global_similarity(stored),
+                                          cross_probe_scorer(model, stored), shortlist,
+                                          relevant_t2i)
     return results
 

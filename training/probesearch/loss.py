@@ -34,10 +34,21 @@ def bidirectional_loss(scores: Tensor, relevant: Tensor, margin: float = MARGIN,
             + lp_hinge(pos, scores.t(), valid.t(), margin, p))
 
 
-def hard_negatives(similarity: Tensor, relevant: Tensor, k: int) -> tuple[Tensor, Tensor]:
-    """For each row anchor, the k most similar non-matching columns by a cheap similarity.
-    Returns indices [B, k] and validity [B, k] (False where fewer than k negatives exist)."""
+def hard_negatives(similarity: Tensor, relevant: Tensor, k: int, k_random: int = 0
+                   ) -> tuple[Tensor, Tensor]:
+    """For each row anchor, the k most similar non-matching columns by a cheap similarity, then
+    k_random more drawn uniformly from the other non-matching columns. Hard ones alone never
+    show the scorer an easy negative, and a re-ranker trained so can lift easy ones above the
+    positive. Returns indices [B, k + k_random] and validity (False where too few exist)."""
     masked = similarity.masked_fill(relevant, float("-inf"))
     k = min(k, similarity.shape[1])
     values, index = masked.topk(k, dim=1)
-    return index, torch.isfinite(values)
+    if k_random == 0:
+        return index, torch.isfinite(values)
+    taken = relevant.clone()
+    taken.scatter_(1, index, True)
+    draw = torch.rand(similarity.shape).masked_fill(taken, float("-inf"))
+    k_random = min(k_random, similarity.shape[1] - k)
+    random_values, random_index = draw.topk(k_random, dim=1)
+    return (torch.cat([index, random_index], 1),
+            torch.cat([torch.isfinite(values), torch.isfinite(random_values)], 1))

@@ -173,6 +173,21 @@ class ProbeEncoders(nn.Module):
         return cosine(h[:, :pt].sum(1) + text_global, h[:, pt:].sum(1) + vision_global)
 
 
+    def probe_tower(self, probes: Tensor) -> Tensor:
+        """One side's probes through the late layers alone, summed: [B, P, d] -> [B, d]."""
+        return self.late(probes).sum(1)
+
+
+class BackboneModel(ProbeEncoders):
+    """The shared starting point of all three architectures (the role pretrained BERT plays in
+    the paper). Trained on the globals' ranking plus the same ranking by each side's probes
+    alone, so that the probes carry their side's content before the cross layers learn to
+    compare them: probes that never had a loss of their own start the cross-probe fine-tune as
+    noise, and in pilots the fine-tune then only learned to silence them."""
+
+    kind = "backbone"
+
+
 class CrossProbeModel(ProbeEncoders):
     kind = "cross-probe"
 

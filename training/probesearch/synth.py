@@ -388,6 +388,56 @@ def sample_layout(rng: np.random.Generator) -> Layout:
     return _DEFAULT_SAMPLER.sample(rng)
 
 
+CONTRAST_EDITS = ("mirror", "swap", "drop", "duplicate", "add")
+
+
+def contrast_variant(layout: Layout, rng: np.random.Generator) -> Layout:
+    """A near miss of `layout`: the same picture with one compositional edit (mirrored left to
+    right, two different objects swapping places, one object removed, one more of a kind, one
+    new kind of object). Training batches that hold such pairs contain images only counts,
+    relations or negation tell apart, which random batches almost never do."""
+    global _DEFAULT_SAMPLER
+    if _DEFAULT_SAMPLER is None:
+        _DEFAULT_SAMPLER = LayoutSampler()
+    sampler = _DEFAULT_SAMPLER
+    objects = list(layout.objects)
+    kinds = sorted({o.class_index for o in objects})
+    # Every photo shows something, so the only object is never dropped.
+    allowed = {"mirror": bool(objects), "swap": len(kinds) >= 2, "drop": len(objects) >= 2,
+               "duplicate": bool(objects), "add": True}
+    edits = [e for e in CONTRAST_EDITS if allowed[e]]
+    edit = edits[int(rng.integers(len(edits)))]
+    if edit == "mirror":
+        objects = [Obj(o.class_index, (1 - o.box[2], o.box[1], 1 - o.box[0], o.box[3]))
+                   for o in objects]
+    elif edit == "swap":
+        a_cls, b_cls = rng.choice(kinds, size=2, replace=False)
+        i = int(rng.choice([k for k, o in enumerate(objects) if o.class_index == a_cls]))
+        j = int(rng.choice([k for k, o in enumerate(objects) if o.class_index == b_cls]))
+        objects[i], objects[j] = (_moved(objects[i], _cx(objects[j].box), _cy(objects[j].box)),
+                                  _moved(objects[j], _cx(objects[i].box), _cy(objects[i].box)))
+    elif edit == "drop":
+        del objects[int(rng.integers(len(objects)))]
+    elif edit == "duplicate":
+        o = objects[int(rng.integers(len(objects)))]
+        w = o.box[2] - o.box[0]
+        shift = w * rng.uniform(1.05, 1.6) * (1 if rng.random() < 0.5 else -1)
+        if not 0 <= _cx(o.box) + shift <= 1:
+            shift = -shift
+        objects.append(_moved(o, _cx(o.box) + shift, _cy(o.box) + rng.normal(0, 0.02)))
+    else:
+        cls = int(rng.choice(80, p=sampler.closeup_p))
+        w, h = sampler._size(rng, cls, 1.0)
+        cx, cy = rng.uniform(w / 2, 1 - w / 2), rng.uniform(h / 2, 1 - h / 2)
+        objects.append(Obj(cls, _clip((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))))
+    return Layout(objects, layout.scene)
+
+
+def _moved(o: Obj, cx: float, cy: float) -> Obj:
+    w, h = o.box[2] - o.box[0], o.box[3] - o.box[1]
+    return Obj(o.class_index, _clip((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)))
+
+
 # ---------------------------------------------------------------------------------------------
 # Logical forms and truth
 

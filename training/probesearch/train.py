@@ -16,7 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from .loss import bidirectional_loss, hard_negatives, lp_hinge
-from .model import CrossProbeModel, FullCrossEncoder, TwoTowerModel, cosine
+from .model import BackboneModel, CrossProbeModel, FullCrossEncoder, TwoTowerModel, cosine
 from .pairs import Batch, PairSource
 
 
@@ -29,7 +29,9 @@ class TrainConfig:
     clip: float = 2.0
     negatives: int = 8  # hard negatives per anchor and direction (cross-probe)
     ce_negatives: int = 3  # the same for the full cross-encoder (each pair costs ~20x more)
+    random_negatives: int = 0  # plus this many drawn at random from the rest (both re-rankers)
     global_weight: float = 0.5  # cross-probe: also train its globals, which shortlist stage 1
+    contrast: float = 0.0  # fraction of each batch that is near misses of the rest
     seed: int = 0
     log_every: int = 50
 
@@ -56,9 +58,9 @@ def _pairwise_from_negatives(score_pairs, b: int, negatives_t2i: Tensor, valid_t
     return lp_hinge(pos, t2i, valid_t2i) + lp_hinge(pos, i2t, valid_i2t)
 
 
-def _mine(similarity: Tensor, relevant: Tensor, k: int):
-    neg_t2i, ok_t2i = hard_negatives(similarity, relevant, k)
-    neg_i2t, ok_i2t = hard_negatives(similarity.t(), relevant.t(), k)
+def _mine(similarity: Tensor, relevant: Tensor, k: int, k_random: int):
+    neg_t2i, ok_t2i = hard_negatives(similarity, relevant, k, k_random)
+    neg_i2t, ok_i2t = hard_negatives(similarity.t(), relevant.t(), k, k_random)
     return neg_t2i, ok_t2i, neg_i2t, ok_i2t
 
 
@@ -68,11 +70,18 @@ def step_loss(model: nn.Module, batch: Batch, cfg: TrainConfig,
         _, tg = model.encode_text(batch.ids)
         _, vg = model.encode_vision(batch.classes, batch.features, batch.region_mask)
         return bidirectional_loss(_global_scores(tg, vg), batch.off_diagonal_matches())
+    if isinstance(model, BackboneModel):
+        tp, tg = model.encode_text(batch.ids)
+        vp, vg = model.encode_vision(batch.classes, batch.features, batch.region_mask)
+        relevant = batch.off_diagonal_matches()
+        probes = _global_scores(model.probe_tower(tp), model.probe_tower(vp))
+        return (bidirectional_loss(_global_scores(tg, vg), relevant)
+                + bidirectional_loss(probes, relevant))
     if isinstance(model, CrossProbeModel):
         tp, tg = model.encode_text(batch.ids)
         vp, vg = model.encode_vision(batch.classes, batch.features, batch.region_mask)
         glob = _global_scores(tg, vg)
-        mined = _mine(glob.detach(), batch.matches, cfg.negatives)
+        mined = _mine(glob.detach(), batch.matches, cfg.negatives, cfg.random_negatives)
         cross = _pairwise_from_negatives(
             lambda t, i: model.cross(tp[t], tg[t], vp[i], vg[i]), len(batch), *mined)
         return cross + cfg.global_weight * bidirectional_loss(glob, batch.off_diagonal_matches())
@@ -81,7 +90,7 @@ def step_loss(model: nn.Module, batch: Batch, cfg: TrainConfig,
         with torch.no_grad():
             _, tg = miner.encode_text(batch.ids)
             _, vg = miner.encode_vision(batch.classes, batch.features, batch.region_mask)
-        mined = _mine(_global_scores(tg, vg), batch.matches, cfg.ce_negatives)
+        mined = _mine(_global_scores(tg, vg), batch.matches, cfg.ce_negatives, cfg.random_negatives)
         return _pairwise_from_negatives(
             lambda t, i: model.score(batch.ids[t], batch.classes[i], batch.features[i],
                                      batch.region_mask[i]), len(batch), *mined)
@@ -109,7 +118,7 @@ def train(model: nn.Module, source: PairSource, cfg: TrainConfig,
     for step in range(cfg.steps):
         for group in opt.param_groups:
             group["lr"] = _lr_at(step, cfg)
-        batch = source.batch(gen, cfg.batch)
+        batch = source.batch(gen, cfg.batch, cfg.contrast)
         loss = step_loss(model, batch, cfg, miner)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -128,7 +137,7 @@ def build_models(kind: str, model_cfg, word_vectors: Tensor, label_vectors: Tens
                  seed: int) -> nn.Module:
     torch.manual_seed(seed)
     classes: dict[str, type[nn.Module]] = {
-        "two-tower": TwoTowerModel, "cross-probe": CrossProbeModel,
+        "backbone": BackboneModel, "two-tower": TwoTowerModel, "cross-probe": CrossProbeModel,
         "full-cross-encoder": FullCrossEncoder,
     }
     return classes[kind](model_cfg, word_vectors, label_vectors)

@@ -80,3 +80,20 @@ def test_hard_negatives_never_return_a_matching_column():
         best = sorted(negatives, key=lambda j: -float(similarity[row, j]))[: len(chosen)]
         assert chosen == best
     assert not valid[3].any() and valid[5].tolist() == [True, False, False]
+
+
+def test_random_negatives_come_after_the_hard_ones_and_never_repeat_or_match():
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    similarity = torch.rand(12, 12, generator=generator)
+    relevant = torch.rand(12, 12, generator=generator) < 0.3
+    relevant.fill_diagonal_(True)
+    hard, _ = hard_negatives(similarity, relevant, k=3)
+    index, valid = hard_negatives(similarity, relevant, k=3, k_random=4)
+    assert index.shape == valid.shape == (12, 7)
+    assert torch.equal(index[:, :3], hard)
+    for row in range(12):
+        chosen = index[row][valid[row]].tolist()
+        negatives = (~relevant[row]).sum().item()
+        assert len(chosen) == len(set(chosen)) == min(7, negatives)
+        assert not relevant[row, chosen].any()

@@ -387,3 +387,30 @@ def test_simulating_the_real_photos_reproduces_the_fitted_statistics():
 def test_caption_type():
     c = Caption("a dog", "object", Exists((C["dog"],), 1, None))
     assert c.kind in synth.KINDS
+
+
+def test_contrast_variants_make_one_edit_and_keep_captions_true(corpus):
+    rng = np.random.default_rng(7)
+    changed = 0
+    for layout, _, _ in corpus[:300]:
+        variant = synth.contrast_variant(layout, rng)
+        assert variant.objects, "every photo shows something"
+        assert abs(len(variant.objects) - len(layout.objects)) <= 1
+        assert all(0 <= v <= 1 for o in variant.objects for v in o.box)
+        for caption in captions_for(variant, rng, 3):
+            assert holds(caption.form, variant), caption.text
+        changed += any(not holds(c.form, layout) for c in captions_for(variant, rng, 4))
+    # Near misses: a good share of them have a caption the original photo does not satisfy.
+    assert changed > 100
+
+
+def test_mirroring_swaps_left_and_right():
+    original = lay(("dog", (0.1, 0.5, 0.3, 0.8)), ("cat", (0.6, 0.5, 0.8, 0.8)))
+    rng = np.random.default_rng(0)
+    left = Rel((C["dog"],), "left_of", (C["cat"],))
+    for _ in range(50):  # draw until the mirror edit comes up
+        variant = synth.contrast_variant(original, rng)
+        if len(variant.objects) == 2 and variant.objects[0].box == pytest.approx((0.7, 0.5, 0.9, 0.8)):
+            assert holds(left, original) and not holds(left, variant)
+            return
+    raise AssertionError("no mirrored variant in 50 draws")

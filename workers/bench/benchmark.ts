@@ -20,19 +20,14 @@ import type { Vocabulary } from '../../src/model/grounding.ts';
 import { packFileUrl, type PackManifest } from '../../src/model/manifest.ts';
 import { regionTokens } from '../../src/model/regions.ts';
 import { tokenise } from '../../src/model/tokenizer.ts';
+import { BENCH_LIBRARY } from '../../src/storage/keys.ts';
 import {
-  deletePhotos,
-  loadPhotoMetas,
-  loadProbes,
+  deleteDatabase,
+  photoLibrary,
+  STORED_PROBE_FORMAT,
   type PackKey,
 } from '../../src/storage/library.ts';
-import {
-  decodeRows,
-  encodedBytes,
-  encodeRows,
-  PROBE_FORMATS,
-  type ProbeFormat,
-} from '../../src/storage/probeCodec.ts';
+import { encodedBytes, PROBE_FORMATS } from '../../src/storage/probeCodec.ts';
 import { defaultShortlist, WasmCrossProbeScorer, WASM_BATCH } from '../crossProbeScorer.ts';
 import { acquireGpu, type GpuContext } from '../gpu/device.ts';
 import { IndexingControl, runIndexing, type IndexerPack } from '../indexer.ts';
@@ -48,13 +43,7 @@ import type { PhotoDecoder } from '../photo.ts';
 import { ProbeIndex } from '../probeIndex.ts';
 import type { Serial } from '../serial.ts';
 import { createGpuMatmul, MATMUL_TILE } from './gpuMatmul.ts';
-import {
-  benchQueries,
-  encodeBaseLibrary,
-  tiledLibrary,
-  TILE_NOISE,
-  type BaseLibrary,
-} from './library.ts';
+import { benchQueries, encodeBaseLibrary, tiledLibrary, TILE_NOISE } from './library.ts';
 import { MATMUL_INPUTS, matmulFlops, matmulModel } from './matmulModel.ts';
 import { accuracyFromMetrics, perPairFlops, resolveShortlists } from './metrics.ts';
 import { seededRandom } from './random.ts';
@@ -67,7 +56,6 @@ import type {
   IndexingRow,
   MatmulReport,
   PhotoSet,
-  QuantisationRow,
   QueryRow,
   Stage2Row,
   StorageReport,
@@ -104,8 +92,11 @@ interface RunContext extends BenchmarkContext {
   readonly wasmDefaultShortlist: number;
 }
 
-/** Paths of the photos the indexing rows write: removed again afterwards (and at the start). */
-export const BENCH_PATH_PREFIX = 'probe-search-benchmark/';
+/**
+ * The library the indexing rows write to: never the user's. Deleted at the start and end of a
+ * run; the panel deletes it when a run is stopped (the worker is terminated then).
+ */
+const benchLibrary = photoLibrary(BENCH_LIBRARY);
 
 /** On a software adapter (SwiftShader) a 1024³ product takes seconds: the yardstick shrinks. */
 const FALLBACK_ADAPTER_MATMUL = 256;
@@ -149,7 +140,7 @@ export async function runBenchmark(
   const shape = { probeFloats: probeShape.vision * probeShape.width, width: probeShape.width };
   const random = seededRandom(options.seed);
   const limits: CellLimits = { repeats: options.repeats, maxCellMs: options.maxCellMs };
-  const steps = 4 + options.librarySizes.length + options.photoSets.length;
+  const steps = 3 + options.librarySizes.length + options.photoSets.length;
   let done = 0;
   const progress = (step: string) => {
     onProgress({ step, done, total: steps });
@@ -157,6 +148,8 @@ export async function runBenchmark(
   };
 
   progress('loading the baseline, the kernels and the reference');
+  // What a run stopped or closed mid-way left behind.
+  await deleteDatabase(BENCH_LIBRARY);
   const ort = ctx.wasmOrt;
   // On a GPU engine its sessions are WebGPU ones (and ORT's other build): make WASM ones.
   const ownModels =
@@ -219,6 +212,29 @@ export async function runBenchmark(
   };
 
   try {
+    // First, so that the benchmark's library exists for as short a time as possible.
+    const indexing: IndexingRow[] = [];
+    let storedBytesPerPhoto: number | null = null;
+    try {
+      for (const [i, set] of options.photoSets.entries()) {
+        progress(`indexing ${set.label}`);
+        indexing.push(await measureIndexing(ctx, set, `${i}/`));
+      }
+      const stored = await benchLibrary.storedProbeBytes();
+      if (stored.records > 0) storedBytesPerPhoto = stored.bytes / stored.records;
+    } finally {
+      await deleteDatabase(BENCH_LIBRARY);
+    }
+    const storage: StorageReport = {
+      storedFormat: STORED_PROBE_FORMAT,
+      storedBytesPerPhoto,
+      quantisation: PROBE_FORMATS.map((format) => ({
+        format,
+        bytesPerPhoto: encodedBytes(probeShape.vision + 1, probeShape.width, format),
+        recall: manifest.probeQuantisation?.[format] ?? null,
+      })),
+    };
+
     progress('encoding the synthetic region sets');
     const base = await serial(() =>
       encodeBaseLibrary(random, options.baseRegionSets, manifest.detector.labels.length, (sets) =>
@@ -228,7 +244,7 @@ export async function runBenchmark(
     const queries = benchQueries(
       random,
       manifest.detector.labels,
-      Math.max(options.repeats, options.agreementQueries, 1),
+      Math.max(options.repeats, 1),
     ).map((text) => tokenise(text, manifest.text.tokenizer, ctx.vocabulary.index).ids);
     const query = (i: number) => queries[i % queries.length] ?? [];
     const encodeText = (i: number) => models.encodeText(query(i));
@@ -251,6 +267,7 @@ export async function runBenchmark(
       gpu = { ...gpuSide, defaultShortlist: defaultShortlist(best / WASM_BATCH) };
     }
 
+    const full: FullCrossEncoderSession = { session: fullSession, ort };
     const stage2Library =
       options.librarySizes.find((n) => n === 10_000) ?? Math.max(...options.librarySizes);
     const queryRows: QueryRow[] = [];
@@ -271,13 +288,15 @@ export async function runBenchmark(
       }
       try {
         queryRows.push({
-          ...(await measureQueries(run, index, options, limits, encodeText, gpu, resident)),
+          ...(await measureQueries(run, index, options, limits, encodeText, query, full, {
+            gpu,
+            resident,
+          })),
           webgpuSkipped,
         });
         if (size === stage2Library) {
           stage2 = await measureStage2(run, index, options, limits, encodeText, query, {
-            fullSession,
-            ort,
+            full,
             gpu,
             resident,
             reference: (text, rows) => {
@@ -303,27 +322,6 @@ export async function runBenchmark(
     const matmul = {
       wasm: await ortMatmul(ort, serial, options.matmulSize.wasm, limits),
       webgpu: gpu === null ? null : await gpuMatmul(gpu, options.matmulSize.webgpu, limits),
-    };
-
-    const indexing: IndexingRow[] = [];
-    let storedBytesPerPhoto: number | null = null;
-    await removeBenchPhotos();
-    try {
-      for (const [i, set] of options.photoSets.entries()) {
-        progress(`indexing ${set.label}`);
-        indexing.push(await measureIndexing(ctx, set, `${BENCH_PATH_PREFIX}${i}/`));
-      }
-      if (options.photoSets.length > 0) storedBytesPerPhoto = await storedProbeBytes(ctx, shape);
-    } finally {
-      await removeBenchPhotos();
-    }
-
-    progress('probe quantisation');
-    const storage: StorageReport = {
-      storedBytesPerPhoto,
-      quantisation: await quantisationAgreement(run, base, shape, options, encodeText),
-      agreementLibrary: base.regionSets.length,
-      agreementQueries: options.agreementQueries,
     };
 
     return {
@@ -364,14 +362,21 @@ function residentLibrary(gpu: GpuSide, index: ProbeIndex): ResidentLibrary {
   return createResidentLibrary(gpu.context.device, gpu.runner.config, all.probes, all.global);
 }
 
+/** The full cross-encoder's WASM session. */
+interface FullCrossEncoderSession {
+  readonly session: Ort.InferenceSession;
+  readonly ort: typeof Ort;
+}
+
 async function measureQueries(
   ctx: RunContext,
   index: ProbeIndex,
   options: BenchmarkOptions,
   limits: CellLimits,
   encodeText: (i: number) => Promise<Encoded>,
-  gpu: GpuSide | null,
-  resident: ResidentLibrary | null,
+  query: (i: number) => readonly number[],
+  full: FullCrossEncoderSession,
+  { gpu, resident }: { gpu: GpuSide | null; resident: ResidentLibrary | null },
 ): Promise<Omit<QueryRow, 'webgpuSkipped'>> {
   const { serial, models } = ctx;
   const scorer = new WasmCrossProbeScorer(models, index, ctx.manifest.probes.text);
@@ -410,6 +415,13 @@ async function measureQueries(
       crossProbeWebgpu.push({ k, timing });
     }
   }
+  // The same query as cross-probe's, with the full model re-ranking the shortlist.
+  const fullCrossEncoderTiming = await cell(async (i) => {
+    const text = await encodeText(i);
+    const rows = index.shortlist(text.global, results).map((c) => c.row);
+    const images = rows.map((row) => index.detectionsOf(row));
+    return topRows(rows, await fullCrossEncoder(ctx, full, query(i), images), rows.length);
+  });
   return {
     librarySize: index.size,
     textEncoding,
@@ -417,12 +429,12 @@ async function measureQueries(
     twoTower,
     crossProbeWasm,
     crossProbeWebgpu,
+    fullCrossEncoder: { k: results, timing: fullCrossEncoderTiming },
   };
 }
 
 interface Stage2Implementations {
-  readonly fullSession: Ort.InferenceSession;
-  readonly ort: typeof Ort;
+  readonly full: FullCrossEncoderSession;
   readonly gpu: GpuSide | null;
   readonly resident: ResidentLibrary | null;
   readonly reference: (text: Encoded, rows: readonly number[]) => Float32Array;
@@ -431,12 +443,12 @@ interface Stage2Implementations {
 /** The full cross-encoder on K candidates: the query's words with each photo's regions. */
 async function fullCrossEncoder(
   ctx: RunContext,
-  impl: Stage2Implementations,
+  full: FullCrossEncoderSession,
   tokenIds: readonly number[],
   images: readonly (readonly Detection[])[],
 ): Promise<Float32Array> {
   const spec = ctx.manifest.baselines.fullCrossEncoder;
-  const { Tensor } = impl.ort;
+  const { Tensor } = full.ort;
   const scores = new Float32Array(images.length);
   const ids = new Tensor('int64', BigInt64Array.from(tokenIds, BigInt), [1, tokenIds.length]);
   for (let start = 0; start < images.length; start += WASM_BATCH) {
@@ -445,7 +457,7 @@ async function fullCrossEncoder(
       ctx.manifest.vision.maxRegions,
     );
     const dims = [tokens.batch, tokens.maxRegions];
-    const out = await impl.fullSession.run({
+    const out = await full.session.run({
       [spec.inputs.tokenIds]: ids,
       [spec.inputs.classes]: new Tensor('int64', tokens.classes, dims),
       [spec.inputs.features]: new Tensor('float32', tokens.features, [...dims, 6]),
@@ -502,7 +514,7 @@ async function measureStage2(
       fullCrossEncoder: await cell((i) =>
         fullCrossEncoder(
           ctx,
-          impl,
+          impl.full,
           query(i),
           candidates(i).map((row) => index.detectionsOf(row)),
         ),
@@ -583,12 +595,10 @@ async function checkGpuMatmul(device: GPUDevice): Promise<void> {
   }
 }
 
-async function removeBenchPhotos(): Promise<void> {
-  const metas = await loadPhotoMetas();
-  await deletePhotos([...metas.keys()].filter((path) => path.startsWith(BENCH_PATH_PREFIX)));
-}
-
-/** Indexes a photo set with the engine's indexer into a throw-away index, timing each part. */
+/**
+ * Indexes a photo set with the engine's indexer into a throw-away index and the benchmark's
+ * library, timing each part.
+ */
 async function measureIndexing(
   ctx: BenchmarkContext,
   set: PhotoSet,
@@ -625,6 +635,7 @@ async function measureIndexing(
     decode: (file, decodeOptions) => timed('decode', () => ctx.decode(file, decodeOptions)),
     now,
     progressIntervalMs: 1000,
+    library: benchLibrary,
   });
   const per = (ms: number) => (report.indexed > 0 ? ms / report.indexed : 0);
   const totalMs = report.seconds * 1000;
@@ -641,74 +652,4 @@ async function measureIndexing(
       other: per(totalMs - parts.decode - parts.detector - parts.visionEncoder),
     },
   };
-}
-
-/** Probe + global bytes per photo as IndexedDB holds them for the benchmark's own photos. */
-async function storedProbeBytes(
-  ctx: BenchmarkContext,
-  shape: { probeFloats: number; width: number },
-): Promise<number | null> {
-  const { records } = await loadProbes(ctx.packKey, {
-    probeFloats: shape.probeFloats,
-    globalFloats: shape.width,
-  });
-  const mine = records.filter((r) => r.path.startsWith(BENCH_PATH_PREFIX));
-  if (mine.length === 0) return null;
-  const bytes = mine.reduce((n, r) => n + r.visionProbes.byteLength + r.visionGlobal.byteLength, 0);
-  return bytes / mine.length;
-}
-
-/**
- * How much ranking each at-rest format loses: the distinct encoded region sets as a library,
- * stored in each format and decoded back, searched end to end (stage 1 at the default K, then
- * stage 2 on WASM) with the benchmark's queries; compared with float32's own ranking.
- */
-async function quantisationAgreement(
-  ctx: RunContext,
-  base: BaseLibrary,
-  shape: { probeFloats: number; width: number },
-  options: BenchmarkOptions,
-  encodeText: (i: number) => Promise<Encoded>,
-): Promise<QuantisationRow[]> {
-  const { serial } = ctx;
-  const { vision, width } = ctx.manifest.probes;
-  const size = base.regionSets.length;
-  const k = Math.min(size, ctx.wasmDefaultShortlist);
-  const count = Math.max(1, options.agreementQueries);
-  const texts: Encoded[] = [];
-  for (let i = 0; i < count; i++) texts.push(await serial(() => encodeText(i)));
-  const rankings = async (format: ProbeFormat): Promise<number[][]> => {
-    const roundTrip = (values: Float32Array, rows: number) =>
-      decodeRows(encodeRows(values, width, format), rows, width, format);
-    const index = tiledLibrary(base, size, shape, seededRandom(0), (p, g) => [
-      roundTrip(p, vision),
-      roundTrip(g, 1),
-    ]);
-    const scorer = new WasmCrossProbeScorer(ctx.models, index, ctx.manifest.probes.text);
-    const out: number[][] = [];
-    for (const text of texts) {
-      const rows = index.shortlist(text.global, k).map((c) => c.row);
-      out.push(topRows(rows, await serial(() => scorer.score(text, rows)), 10));
-    }
-    return out;
-  };
-  const reference = await rankings('float32');
-  const rows: QuantisationRow[] = [];
-  for (const format of PROBE_FORMATS) {
-    const ranked = format === 'float32' ? reference : await rankings(format);
-    let top1 = 0;
-    let top10 = 0;
-    ranked.forEach((top, q) => {
-      const truth = reference[q]?.[0];
-      if (top[0] === truth) top1 += 1;
-      if (truth !== undefined && top.includes(truth)) top10 += 1;
-    });
-    rows.push({
-      format,
-      bytesPerPhoto: encodedBytes(vision + 1, width, format),
-      top1Agreement: (100 * top1) / count,
-      top10Recall: (100 * top10) / count,
-    });
-  }
-  return rows;
 }

@@ -55,17 +55,6 @@ describe('tiledLibrary', () => {
     expect(Math.abs(copy - original)).toBeLessThan(0.2 * Math.abs(original));
     expect(index.detectionsOf(6)).toBe(base.regionSets[1]);
   });
-
-  it('passes every photo through the transform', async () => {
-    const base = await encodeBaseLibrary(seededRandom(2), 3, 80, fakeEncode);
-    const index = tiledLibrary(base, 3, SHAPE, seededRandom(3), (p, g) => [
-      p.map(() => 0),
-      g.map(() => 1),
-    ]);
-    const { probes, global } = index.gather([0, 1, 2]);
-    expect(probes.every((v) => v === 0)).toBe(true);
-    expect(global.every((v) => v === 1)).toBe(true);
-  });
 });
 
 describe('benchQueries', () => {

@@ -81,18 +81,13 @@ function rms(values: Float32Array): number {
 
 /**
  * A ProbeIndex of N photos: row i is base set i mod S, perturbed unless it is the first copy
- * (rows < S are the encoder's own outputs). `transform` maps each photo's probes and global
- * before they enter the index (the quantisation check round-trips them through a format).
+ * (rows < S are the encoder's own outputs).
  */
 export function tiledLibrary(
   base: BaseLibrary,
   size: number,
   shape: { readonly probeFloats: number; readonly width: number },
   random: Random,
-  transform: (probes: Float32Array, global: Float32Array) => [Float32Array, Float32Array] = (
-    p,
-    g,
-  ) => [p, g],
 ): ProbeIndex {
   const { probeFloats, width } = shape;
   const sets = base.regionSets.length;
@@ -107,8 +102,7 @@ export function tiledLibrary(
         for (let i = 0; i < v.length; i++) v[i] = (v[i] ?? 0) + sigma * random.normal();
       }
     }
-    const [p, g] = transform(probes, global);
-    index.set({ path: `bench/${row}`, detections: base.regionSets[b] ?? [], probes: p, global: g });
+    index.set({ path: `bench/${row}`, detections: base.regionSets[b] ?? [], probes, global });
   }
   return index;
 }

@@ -9,6 +9,8 @@ const t = (medianMs: number, runs = 3): Timing => ({
   runs,
 });
 
+const recall = (t2iR1: number, i2tR1: number) => ({ t2iR1, t2iR10: 90, i2tR1, i2tR10: 70 });
+
 /** A made-up result: the numbers are chosen so every derived figure is easy to check. */
 const RESULT: BenchmarkResult = {
   pack: { id: 'cpb-test', version: '1' },
@@ -27,7 +29,6 @@ const RESULT: BenchmarkResult = {
     repeats: 3,
     maxCellMs: 1000,
     baseRegionSets: 8,
-    agreementQueries: 10,
     matmulSize: { wasm: 1000, webgpu: 256 },
     webgpu: false,
     seed: 1,
@@ -44,6 +45,7 @@ const RESULT: BenchmarkResult = {
       { k: 200, timing: t(50, 1) },
     ],
     crossProbeWebgpu: [],
+    fullCrossEncoder: { k: 200, timing: t(n / 10) },
     webgpuSkipped: null,
   })),
   stage2: [
@@ -75,14 +77,13 @@ const RESULT: BenchmarkResult = {
     },
   ],
   storage: {
-    storedBytesPerPhoto: 3456,
+    storedFormat: 'float16',
+    storedBytesPerPhoto: 1728,
     quantisation: [
-      { format: 'float32', bytesPerPhoto: 3456, top1Agreement: 100, top10Recall: 100 },
-      { format: 'float16', bytesPerPhoto: 1728, top1Agreement: 100, top10Recall: 100 },
-      { format: 'int8', bytesPerPhoto: 900, top1Agreement: 90, top10Recall: 100 },
+      { format: 'float32', bytesPerPhoto: 3456, recall: recall(61.2, 50.5) },
+      { format: 'float16', bytesPerPhoto: 1728, recall: recall(61.1, 50.7) },
+      { format: 'int8', bytesPerPhoto: 900, recall: recall(58.7, 49.5) },
     ],
-    agreementLibrary: 8,
-    agreementQueries: 10,
   },
   seconds: 12,
 };
@@ -98,6 +99,7 @@ describe('benchmark report', () => {
       '10.0',
       '30.0',
       '50.0 (1 run)',
+      '1000',
       '5.0×',
     ]);
     expect(stage2?.rows[0]).toEqual([
@@ -120,7 +122,39 @@ describe('benchmark report', () => {
     expect(
       targets.some((l) => l.includes('K=200, WASM: median query') && l.endsWith('50.0 ms, 5.0×')),
     ).toBe(true);
-    expect(targets.some((l) => l.includes('int8 900 B / 10.0 pt'))).toBe(true);
+    expect(targets).toContain(
+      'Probe cache per photo (≤ 4096 B; ≤ 1 point of R@1 lost to quantisation): ' +
+        '1728 B stored (float16); R@1 points lost t2i / i2t: 0.1 / -0.2',
+    );
+  });
+
+  it('puts the recall each format keeps next to its bytes, or says the pack lacks it', () => {
+    const storage = reportTables(RESULT)[5];
+    expect(storage?.rows).toEqual([
+      ['float32', '3456', '61.2 / 50.5', '0.0 / 0.0', '90.0 / 70.0'],
+      ['float16 (stored)', '1728', '61.1 / 50.7', '0.1 / -0.2', '90.0 / 70.0'],
+      ['int8', '900', '58.7 / 49.5', '2.5 / 1.0', '90.0 / 70.0'],
+    ]);
+    expect(storage?.notes[0]).toContain('1728 bytes/photo of probes + global as stored (float16)');
+
+    const withoutFigures: BenchmarkResult = {
+      ...RESULT,
+      storage: {
+        ...RESULT.storage,
+        quantisation: RESULT.storage.quantisation.map((q) => ({ ...q, recall: null })),
+      },
+    };
+    const [, float16] = reportTables(withoutFigures)[5]?.rows ?? [];
+    expect(float16).toEqual([
+      'float16 (stored)',
+      '1728',
+      'not in this pack',
+      'not in this pack',
+      'not in this pack',
+    ]);
+    expect(targetLines(withoutFigures).at(-2)?.value).toBe(
+      '1728 B stored (float16); R@1 points lost t2i / i2t: not in this pack',
+    );
   });
 
   it('prints the backend first and every table', () => {
@@ -131,7 +165,7 @@ describe('benchmark report', () => {
     for (const table of reportTables(RESULT)) expect(text).toContain(table.title);
   });
 
-  it('charts latency against N, composing the full cross-encoder from its stage 2', () => {
+  it('charts latency against N with the full cross-encoder measured at every N', () => {
     const series = latencySeries(RESULT);
     expect(series.map((s) => s.name)).toEqual([
       'two-tower',
@@ -139,8 +173,8 @@ describe('benchmark report', () => {
       'full cross-encoder, WASM, K=200',
     ]);
     expect(series[2]?.points).toEqual([
-      { n: 1000, ms: 5 + 1 + 1000 },
-      { n: 10_000, ms: 5 + 10 + 1000 },
+      { n: 1000, ms: 100 },
+      { n: 10_000, ms: 1000 },
     ]);
   });
 });

@@ -4,6 +4,8 @@
  * API (src/engine/api.ts) re-exports these types.
  */
 import type { PhotoFile } from '../../src/engine/api.ts';
+import type { ProbeRecall } from '../../src/model/manifest.ts';
+import type { ProbeFormat } from '../../src/storage/probeCodec.ts';
 
 /** A shortlist size K, or the backend's own default (sized by its measured cost). */
 export type ShortlistSize = number | 'default';
@@ -25,8 +27,6 @@ export interface BenchmarkOptions {
   readonly maxCellMs: number;
   /** Distinct region sets run through the vision encoder; the library tiles them to N. */
   readonly baseRegionSets: number;
-  /** Queries for the quantisation agreement check. */
-  readonly agreementQueries: number;
   /** Side of the square matmul yardstick on ORT WASM, and on WebGPU. */
   readonly matmulSize: { readonly wasm: number; readonly webgpu: number };
   /** Photo sets to time indexing on (the panel sends the bundled samples, the script more). */
@@ -82,6 +82,8 @@ export interface QueryRow {
   readonly crossProbeWasm: readonly { readonly k: number; readonly timing: Timing }[];
   /** The same with stage 2 on the WGSL kernels; empty without WebGPU. */
   readonly crossProbeWebgpu: readonly { readonly k: number; readonly timing: Timing }[];
+  /** Full cross-encoder query (text + stage 1 + the full model on the K), WASM default K. */
+  readonly fullCrossEncoder: { readonly k: number; readonly timing: Timing };
   /** Why the WGSL cells are empty although WebGPU has an adapter (the library did not fit). */
   readonly webgpuSkipped: string | null;
 }
@@ -125,22 +127,19 @@ export interface IndexingRow {
 }
 
 export interface QuantisationRow {
-  readonly format: 'float32' | 'float16' | 'int8';
-  /** Bytes per photo at rest for vision probes + global. */
+  readonly format: ProbeFormat;
+  /** Bytes per photo in this format for vision probes + global. */
   readonly bytesPerPhoto: number;
-  /** % of queries whose top-1 photo is float32's top-1 (100 for float32 itself). */
-  readonly top1Agreement: number;
-  /** % of queries whose float32 top-1 is within this format's top 10. */
-  readonly top10Recall: number;
+  /** From manifest.metrics.probeQuantisation (pack build time); null when the pack lacks it. */
+  readonly recall: ProbeRecall | null;
 }
 
 export interface StorageReport {
-  /** Probe + global bytes per photo as read back from IndexedDB after the indexing run. */
+  /** The format the library stores probes in. */
+  readonly storedFormat: ProbeFormat;
+  /** Probe + global bytes per photo as stored, read back after the indexing rows; null: none. */
   readonly storedBytesPerPhoto: number | null;
   readonly quantisation: readonly QuantisationRow[];
-  /** Library used for the agreement check: the distinct encoded region sets. */
-  readonly agreementLibrary: number;
-  readonly agreementQueries: number;
 }
 
 export interface BenchmarkResult {
