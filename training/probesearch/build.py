@@ -35,7 +35,7 @@ from .train import TrainConfig, build_models, train
 PACK_FORMAT = "probe-search-pack"
 PACK_FORMAT_VERSION = 1
 PACK_ID = "cpb-coco80-v1"
-PACK_VERSION = "1.0.0"
+PACK_VERSION = "1.1.0"  # bump when the weights change: indexed probes then go stale
 QUERY_KINDS = ("object", "count", "relation", "negation", "scene")
 
 
