@@ -293,7 +293,12 @@ function pointsLost(result: BenchmarkResult, recall: ProbeRecall | null): string
   const float32 = result.storage.quantisation.find((q) => q.format === 'float32')?.recall;
   return recall === null || float32 === null || float32 === undefined
     ? null
-    : bothWays(float32.t2iR1 - recall.t2iR1, float32.i2tR1 - recall.i2tR1);
+    : bothWays(lostPoints(float32.t2iR1, recall.t2iR1), lostPoints(float32.i2tR1, recall.i2tR1));
+}
+
+/** Points lost, to a tenth; a gain smaller than that reads 0.0, not -0.0. */
+function lostPoints(reference: number, quantised: number): number {
+  return Math.round((reference - quantised) * 10) / 10 || 0;
 }
 
 function storageTable(result: BenchmarkResult): ReportTable {
