@@ -14,6 +14,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_FLAG } from '../e2e/chromium.ts';
 import type { BenchmarkReport, MemoryReport } from '../src/engine/api.ts';
 import type {} from '../src/components/BenchmarkDriver.ts';
 import type { BenchmarkPreset } from '../workers/bench/presets.ts';
@@ -22,16 +23,10 @@ import { reportText } from '../workers/bench/report.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 /** Its own build folder: other runs (e2e, `npm start`) may rebuild dist/ meanwhile. */
 const OUT_DIR = '.cache/bench-dist';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Chromium flags that work here (notes/browser.md); the last one lets the page measure memory now. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
+/** The e2e browser with WebGPU, plus the flag that lets the page measure its memory now. */
+const BENCH_CHROMIUM_ARGS = [
+  ...CHROMIUM_ARGS,
+  WEBGPU_FLAG,
   '--enable-blink-features=ForceEagerMeasureMemory',
 ];
 
@@ -168,7 +163,10 @@ async function main(): Promise<void> {
     run(process.execPath, [vite, 'build', '--outDir', OUT_DIR, '--emptyOutDir']);
   }
   const server = await startPreview(Number(values.port));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: BENCH_CHROMIUM_ARGS,
+  });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
