@@ -50,6 +50,18 @@ function folderOf(name: string, fixtures: readonly string[]): string {
   return folder;
 }
 
+/** A trusted drop (as from the desktop) of files and folders on the drop zone, through CDP. */
+async function dropFiles(page: Page, paths: readonly string[]): Promise<void> {
+  const box = await page.getByTestId('intake-drop-zone').boundingBox();
+  if (box === null) throw new Error('the drop zone is not visible');
+  const cdp = await page.context().newCDPSession(page);
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = { items: [], files: [...paths], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  }
+}
+
 async function openReadyApp(page: Page): Promise<void> {
   await page.goto('/');
   await expect(page.getByTestId('pack-ready')).toBeVisible({ timeout: READY_TIMEOUT });
@@ -195,15 +207,7 @@ test('indexes a trusted drop of a folder and a loose file', async ({ page }) => 
   const folder = folderOf('dropped', ['photos/cat.jpg', 'photos/coffee.png', 'bad/notes.txt']);
   const loose = join(folderOf('elsewhere', ['photos/astronaut.webp']), 'astronaut.webp');
   await openReadyApp(page);
-  const zone = page.getByTestId('intake-drop-zone');
-  const box = await zone.boundingBox();
-  if (box === null) throw new Error('the drop zone is not visible');
-  const cdp = await page.context().newCDPSession(page);
-  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  const data = { items: [], files: [folder, loose], dragOperationsMask: 1 };
-  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
-    await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
-  }
+  await dropFiles(page, [folder, loose]);
   const report = page.getByTestId('intake-report');
   await expect(report).toContainText('4 files: 3 indexed', { timeout: READY_TIMEOUT });
   await expect(page.getByTestId('library-size')).toHaveText('3 photos indexed');
@@ -215,6 +219,33 @@ test('indexes a trusted drop of a folder and a loose file', async ({ page }) => 
   ]);
   expectWholePhotos(library);
   await expect(page.getByTestId('intake-skipped')).toContainText('dropped/notes.txt');
+});
+
+test('keeps two different loose files of one name as two photos', async ({ page }) => {
+  const cat = join(folderOf('camera', ['photos/cat.jpg']), 'cat.jpg');
+  // Another photo that happens to have the same name (from another camera or folder).
+  const other = join(folderOf('phone', []), 'cat.jpg');
+  copyFileSync(join(FIXTURES, 'photos/coffee.png'), other);
+  await openReadyApp(page);
+  await dropFiles(page, [cat]);
+  const report = page.getByTestId('intake-report');
+  await expect(report).toContainText('1 files: 1 indexed', { timeout: READY_TIMEOUT });
+  await dropFiles(page, [other]);
+  await expect(page.getByTestId('intake-renamed')).toHaveText('cat.jpg is kept as cat (2).jpg', {
+    timeout: READY_TIMEOUT,
+  });
+  await expect(page.getByTestId('library-size')).toHaveText('2 photos indexed');
+  const library = await storedLibrary(page);
+  expect(library.photos.map((p) => [p.path, p.format])).toEqual([
+    ['cat (2).jpg', 'png'],
+    ['cat.jpg', 'jpeg'],
+  ]);
+  expectWholePhotos(library);
+  // Dropped again, the first finds its own record: nothing indexed, nothing renamed.
+  await dropFiles(page, [cat]);
+  await expect(report).toContainText('1 files: 0 indexed', { timeout: READY_TIMEOUT });
+  await expect(page.getByTestId('intake-renamed')).toHaveCount(0);
+  await expect(page.getByTestId('library-size')).toHaveText('2 photos indexed');
 });
 
 test('remembers a picked folder and re-scans it later: changed re-indexed, deleted dropped', async ({

@@ -153,4 +153,22 @@ test('highlights the regions the model leans on, and opens a folder photo after 
   await expect(view.getByTestId('photo-original-error')).toContainText(
     `“${rocket}” is no longer in the folder “${FOLDER}”`,
   );
+  await closeView(page);
+
+  // The engine worker crashes: the app loads the pack into a fresh worker by itself, and the
+  // library is searchable again, with the same explanations.
+  const engine = page.workers().find((worker) => worker.url().includes('engine'));
+  if (engine === undefined) throw new Error('no engine worker');
+  await engine.evaluate(() => {
+    setTimeout(() => {
+      throw new Error('simulated crash');
+    });
+  });
+  await expect(page.getByTestId('pack-ready')).toBeHidden();
+  await waitForPack(page);
+  await expect(page.getByTestId('search-result')).toHaveCount(PHOTOS.length);
+  view = await openResult(page, cat);
+  expect((await drawnRegions(view)).map((r) => r.highlighted)).toEqual(
+    regions.map((r) => r.highlighted),
+  );
 });

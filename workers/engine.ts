@@ -423,9 +423,11 @@ export function createEngine() {
     },
 
     async photo(path: string): Promise<PhotoDetails | null> {
+      // Without a pack (a fresh worker after a crash) "not in the library" would be a lie.
+      const { index } = requirePack();
       const meta = await loadPhotoMeta(path);
-      const row = loaded?.index.rowOf(path);
-      if (meta === undefined || row === undefined || loaded === undefined) return null;
+      const row = index.rowOf(path);
+      if (meta === undefined || row === undefined) return null;
       const dated = photoDate(meta);
       return {
         path,
@@ -435,14 +437,14 @@ export function createEngine() {
         dateSource: dated.source,
         width: meta.width,
         height: meta.height,
-        detections: loaded.index.detectionsOf(row),
+        detections: index.detectionsOf(row),
         thumbnail: (await loadThumbnail(path)) ?? null,
         original: originalFile(meta),
       };
     },
 
     explainMatch(path: string, query: string): Promise<MatchExplanation> {
-      return serial(() => explainMatch(explainPack(), path, query));
+      return step(() => explainMatch(explainPack(), path, query));
     },
 
     async librarySize(): Promise<number> {

@@ -12,7 +12,13 @@ import {
   loadProbes,
   loadThumbnail,
 } from '../src/storage/library.ts';
-import { duplicatesOf, IndexingControl, runIndexing, type IndexerPack } from './indexer.ts';
+import {
+  duplicatesOf,
+  IndexingControl,
+  numberedName,
+  runIndexing,
+  type IndexerPack,
+} from './indexer.ts';
 import { UnreadablePhotoError, type DecodeOptions, type PhotoDecoder } from './photo.ts';
 import { ProbeIndex } from './probeIndex.ts';
 import { createSerial } from './serial.ts';
@@ -269,6 +275,45 @@ describe('runIndexing', () => {
     // Loose files (no folder scanned whole) never remove anything.
     const loose = await h.run({ photos: [cat], folders: [] });
     expect(loose).toMatchObject({ indexed: 0, reused: 1, removed: 0, librarySize: 3 });
+  });
+
+  it('keeps a loose file whose name a different photo has under a numbered name', async () => {
+    const h = harness();
+    const first = fixtureFile('photos/cat.jpg', 'IMG_1.jpg');
+    const second = fixtureFile('photos/coffee.png', 'IMG_1.jpg', T0 + 5);
+    const third = fixtureFile('photos/rocket.bmp', 'IMG_1.jpg', T0 + 9);
+    await h.run({ photos: [first], folders: [] });
+    const report = await h.run({ photos: [second, third], folders: [] });
+    expect(report).toMatchObject({ indexed: 2, reused: 0, librarySize: 3 });
+    expect(report.renamed).toEqual([
+      { name: 'IMG_1.jpg', path: 'IMG_1 (2).jpg' },
+      { name: 'IMG_1.jpg', path: 'IMG_1 (3).jpg' },
+    ]);
+    expect((await loadPhotoMeta('IMG_1.jpg'))?.format).toBe('jpeg');
+    expect((await loadPhotoMeta('IMG_1 (2).jpg'))?.format).toBe('png');
+    expect((await loadPhotoMeta('IMG_1 (3).jpg'))?.format).toBe('bmp');
+
+    // Dropped again, each finds its own record: by size and date, or by its bytes when the
+    // copy has another date.
+    const copied = fixtureFile('photos/coffee.png', 'IMG_1.jpg', T0 + 77);
+    const again = await h.run({ photos: [third, first, copied], folders: [] });
+    expect(again.renamed.map((r) => r.path)).toEqual(['IMG_1 (3).jpg', 'IMG_1 (2).jpg']);
+    expect(again).toMatchObject({ indexed: 1, reused: 2, librarySize: 3 });
+    expect((await loadPhotoMeta('IMG_1 (2).jpg'))?.lastModified).toBe(T0 + 77);
+
+    // Photos in folders keep their paths: only loose files have nothing but a name.
+    const inFolder = await h.run({
+      photos: [fixtureFile('photos/coffee.png', 'trip/IMG_1.jpg')],
+      folders: [],
+    });
+    expect(inFolder.renamed).toEqual([]);
+  });
+
+  it('numbers a name before its extension', () => {
+    expect(numberedName('IMG_1.jpg', 2)).toBe('IMG_1 (2).jpg');
+    expect(numberedName('scan.tar.png', 3)).toBe('scan.tar (3).png');
+    expect(numberedName('README', 2)).toBe('README (2)');
+    expect(numberedName('.hidden', 2)).toBe('.hidden (2)');
   });
 
   it('re-indexes photos whose probes are from another pack and counts the rest as stale', async () => {

@@ -6,7 +6,9 @@
  * one IndexedDB transaction (a reload mid-run leaves whole photos only). A run can be paused
  * and resumed between photos; a cancel also stops the photo in hand at its next stage (decode,
  * detector, vision encoder, write), keeping nothing of it. A full disk ends the run with what
- * was indexed kept.
+ * was indexed kept. A loose file (dropped or picked one by one: its path is its bare name) whose
+ * name a different photo already has is kept as "name (2).ext": nothing is replaced by a file
+ * that merely shares its name.
  */
 import type {
   DuplicateFile,
@@ -14,6 +16,7 @@ import type {
   IndexReport,
   IndexRequest,
   PhotoFile,
+  RenamedFile,
   SkippedFile,
 } from '../src/engine/api.ts';
 import { engineErrorName } from '../src/engine/errors.ts';
@@ -162,6 +165,8 @@ function hex(digest: ArrayBuffer): string {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+const sha256Hex = async (bytes: ArrayBuffer) => hex(await crypto.subtle.digest('SHA-256', bytes));
+
 function sniffReason(sniffed: Exclude<Sniffed, { kind: 'photo' }>): string {
   switch (sniffed.kind) {
     case 'empty':
@@ -206,7 +211,7 @@ async function indexFile(
   else return skip(sniffReason(sniffed));
   const bytes = await readBytes(file);
   if (bytes === undefined) return skip(UNREADABLE);
-  const sha256 = hex(await crypto.subtle.digest('SHA-256', bytes));
+  const sha256 = await sha256Hex(bytes);
   const whole = new Uint8Array(bytes);
   // HEIF (AVIF, HEIC) places its boxes and Exif item by file offset, possibly after the image.
   const metadata = format === 'avif' || format === 'heic' ? whole : whole.subarray(0, HEADER_BYTES);
@@ -275,6 +280,37 @@ async function indexFile(
   return { kind: 'indexed', sha256 };
 }
 
+/** What tells two versions of a file apart. */
+type KnownFile = Pick<PhotoMeta, 'size' | 'lastModified' | 'sha256'>;
+
+/** "IMG_1.jpg" numbered n: "IMG_1 (n).jpg". */
+export function numberedName(name: string, n: number): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
+}
+
+/**
+ * The path a loose file is kept under: its name, or the first of "name (2)", "name (3)", …
+ * that is free or holds this same file (same size and date, or same bytes: dropping it again
+ * finds it). A file that cannot be read gets a free name, so its failure replaces nothing.
+ */
+async function loosePath(file: File, name: string, known: ReadonlyMap<string, KnownFile>) {
+  let sha256: string | undefined;
+  for (let n = 1; ; n++) {
+    const path = n === 1 ? name : numberedName(name, n);
+    const held = known.get(path);
+    if (held === undefined) return path;
+    if (held.size === file.size && held.lastModified === file.lastModified) return path;
+    if (sha256 === undefined && file.size > 0 && file.size <= MAX_FILE_BYTES) {
+      const bytes = await readBytes(file);
+      if (bytes !== undefined) sha256 = await sha256Hex(bytes);
+    }
+    if (sha256 !== undefined && held.sha256 === sha256) return path;
+  }
+}
+
+const isLoose = (photo: PhotoFile) => !photo.path.includes('/');
+
 /** Indexed photos under the scanned folders that the scan no longer found. */
 function removedPaths(
   metas: ReadonlyMap<string, PhotoMeta>,
@@ -309,6 +345,7 @@ export async function runIndexing(
   const started = deps.now();
   const { photos } = request;
   const skipped: SkippedFile[] = [];
+  const renamed: RenamedFile[] = [];
   const hashes = new Map<string, string>();
   let indexed = 0;
   let reused = 0;
@@ -340,6 +377,8 @@ export async function runIndexing(
   const library = deps.library ?? userLibrary;
   const metas = await library.loadPhotoMetas();
   const removed = removedPaths(metas, request);
+  const known = new Map<string, KnownFile>(metas);
+  for (const path of removed) known.delete(path);
   await deps.serial(async () => {
     const { index, stale } = deps.pack();
     await library.deletePhotos(removed);
@@ -349,13 +388,17 @@ export async function runIndexing(
     }
   });
 
-  for (const photo of photos) {
+  for (const listed of photos) {
     // The photo in hand when a pause came is done now: say so before waiting.
     if (control.paused) report(current, true);
     if (!(await control.proceed())) {
       outcome = 'cancelled';
       break;
     }
+    const photo = isLoose(listed)
+      ? { ...listed, path: await loosePath(listed.file, listed.path, known) }
+      : listed;
+    if (photo.path !== listed.path) renamed.push({ name: listed.path, path: photo.path });
     current = photo.path;
     report(current);
     let result: Outcome;
@@ -389,6 +432,8 @@ export async function runIndexing(
     if (result.kind === 'skipped') skipped.push({ path: photo.path, reason: result.reason });
     else {
       hashes.set(photo.path, result.sha256);
+      const { size, lastModified } = photo.file;
+      known.set(photo.path, { size, lastModified, sha256: result.sha256 });
       if (result.kind === 'indexed') indexed += 1;
       else reused += 1;
     }
@@ -402,6 +447,7 @@ export async function runIndexing(
     removed: removed.length,
     skipped,
     duplicates: duplicatesOf(hashes),
+    renamed,
     seconds: activeSeconds(),
     librarySize: deps.pack().index.size,
     stalePhotos: deps.pack().stale.size,

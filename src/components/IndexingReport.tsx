@@ -25,9 +25,9 @@ function Outcome({ report }: { report: IndexReport }) {
   }
 }
 
-/** How an indexing run ended: counts, files that failed and why, duplicate files. */
+/** How an indexing run ended: counts, files that failed and why, duplicates, renamed files. */
 export function IndexingReport({ report }: { report: IndexReport }) {
-  const { total, indexed, reused, removed, skipped, duplicates, seconds } = report;
+  const { total, indexed, reused, removed, skipped, duplicates, renamed, seconds } = report;
   const rate = indexed > 0 && seconds > 0 ? ` (${(indexed / seconds).toFixed(1)}/s)` : '';
   return (
     <div className="indexing-report">
@@ -56,6 +56,22 @@ export function IndexingReport({ report }: { report: IndexReport }) {
             {duplicates.map((d) => (
               <li key={d.path}>
                 <code>{d.path}</code> is the same file as <code>{d.sameAs}</code>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {renamed.length > 0 && (
+        <details open={renamed.length <= OPEN_LIST_MAX}>
+          <summary>Kept under a new name ({renamed.length})</summary>
+          <p>
+            A different photo of the same name is already in the library; neither replaces the
+            other.
+          </p>
+          <ul data-testid="intake-renamed">
+            {renamed.map((r) => (
+              <li key={r.path}>
+                <code>{r.name}</code> is kept as <code>{r.path}</code>
               </li>
             ))}
           </ul>

@@ -2,12 +2,13 @@ import { useCallback, useEffect, useRef, useState, type ChangeEvent, type DragEv
 import type { IndexRequest } from '../engine/api.ts';
 import type { Engine } from '../engine/useEngine.ts';
 import { canPickFolders, ensureReadPermission } from '../intake/fileSystemAccess.ts';
-import { fetchSamplePhotos, SAMPLES_FOLDER } from '../intake/samples.ts';
+import { fetchSamplePhotos } from '../intake/samples.ts';
 import { scanDrop, scanFolder, scanInput, takeDrop } from '../intake/scan.ts';
 import {
   forgetFolder,
   rememberedFolders,
   rememberFolder,
+  SAMPLES_ROOT,
   type LibraryFolder,
 } from '../storage/folders.ts';
 import { IndexingProgress } from './IndexingProgress.tsx';
@@ -218,7 +219,7 @@ export function Intake({ engine, enabled }: { engine: Engine; enabled: boolean }
           className="secondary"
           onClick={() =>
             void index(
-              async () => ({ photos: await fetchSamplePhotos(), folders: [SAMPLES_FOLDER] }),
+              async () => ({ photos: await fetchSamplePhotos(), folders: [SAMPLES_ROOT] }),
               'the sample photos',
             )
           }

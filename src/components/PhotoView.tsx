@@ -32,6 +32,8 @@ interface PhotoViewProps {
 type Loaded =
   | { readonly status: 'loading' }
   | { readonly status: 'missing' }
+  /** Reading the library failed (the worker crashed, storage refused): said, not hidden. */
+  | { readonly status: 'failed'; readonly error: ErrorInfo }
   | { readonly status: 'ready'; readonly details: PhotoDetails; readonly imageUrl: string | null };
 
 type Attribution =
@@ -310,24 +312,29 @@ export function PhotoView({
   useEffect(() => {
     let imageUrl: string | null = null;
     let live = true;
-    void loadPhoto(hit.path).then(async (details) => {
-      if (!live) return;
-      if (details === null) {
-        setLoaded({ status: 'missing' });
-        return;
-      }
-      const image = details.original ?? details.thumbnail;
-      imageUrl = image === null ? null : URL.createObjectURL(image);
-      setLoaded({ status: 'ready', details, imageUrl });
-      if (details.original !== null) return;
-      const top = topFolderOf(hit.path);
-      const folder = top === null ? undefined : await rememberedFolder(top);
-      if (live) {
-        setOriginal(
-          folder === undefined ? { status: 'unreachable' } : { status: 'remembered', folder },
-        );
-      }
-    });
+    void loadPhoto(hit.path).then(
+      async (details) => {
+        if (!live) return;
+        if (details === null) {
+          setLoaded({ status: 'missing' });
+          return;
+        }
+        const image = details.original ?? details.thumbnail;
+        imageUrl = image === null ? null : URL.createObjectURL(image);
+        setLoaded({ status: 'ready', details, imageUrl });
+        if (details.original !== null) return;
+        const top = topFolderOf(hit.path);
+        const folder = top === null ? undefined : await rememberedFolder(top);
+        if (live) {
+          setOriginal(
+            folder === undefined ? { status: 'unreachable' } : { status: 'remembered', folder },
+          );
+        }
+      },
+      (error: unknown) => {
+        if (live) setLoaded({ status: 'failed', error: errorInfo(error) });
+      },
+    );
     return () => {
       live = false;
       if (imageUrl !== null) URL.revokeObjectURL(imageUrl);
@@ -409,6 +416,12 @@ export function PhotoView({
         ) : (
           <p className="warning">This photo is no longer in the library.</p>
         ))}
+      {loaded.status === 'failed' && (
+        <p className="error" role="alert" data-testid="photo-load-error">
+          Could not open this photo ({loaded.error.name}): {loaded.error.message}. The library is
+          untouched; reload the page if this happens again.
+        </p>
+      )}
       {loaded.status === 'ready' && (
         <div className="photo-view-body">
           <figure className="photo-figure">

@@ -75,6 +75,11 @@ export interface BackendChange {
 
 /** A photo to index: `path` is its path inside the chosen folder and the cache key. */
 export interface PhotoFile {
+  /**
+   * Its library key: the path under its folder's root ("Holiday/beach/1.jpg"), or for a loose
+   * file (dropped or picked one by one) its bare name, which the run may number (see
+   * RenamedFile).
+   */
   readonly path: string;
   readonly file: File;
 }
@@ -118,6 +123,16 @@ export interface DuplicateFile {
   readonly sameAs: string;
 }
 
+/**
+ * A loose file kept under a numbered name ("IMG_1.jpg" -> "IMG_1 (2).jpg"), because a
+ * different photo of its name is in the library already: loose files have only their name to
+ * be told apart by, and a photo never replaces another one that merely shares its name.
+ */
+export interface RenamedFile {
+  readonly name: string;
+  readonly path: string;
+}
+
 export interface IndexReport {
   /** How the run ended: all files handled, cancelled by the user, or stopped by a full disk. */
   readonly outcome: 'complete' | 'cancelled' | 'storage-full';
@@ -130,6 +145,7 @@ export interface IndexReport {
   readonly removed: number;
   readonly skipped: readonly SkippedFile[];
   readonly duplicates: readonly DuplicateFile[];
+  readonly renamed: readonly RenamedFile[];
   /** Seconds spent working, pauses not counted. */
   readonly seconds: number;
   readonly librarySize: number;

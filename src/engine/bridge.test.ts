@@ -77,6 +77,7 @@ function fakeEngine(): EngineApi {
             removed: 0,
             skipped: [],
             duplicates: [],
+            renamed: [],
             seconds: 0,
             librarySize: 0,
             stalePhotos: 0,
@@ -204,10 +205,14 @@ describe('EngineBridge', () => {
   it('rejects calls in flight with EngineCrashError when the worker itself fails', async () => {
     let worker: Worker | undefined;
     const bridge = new EngineBridge(() => (worker = startFakeWorker()));
+    const crashes: string[] = [];
+    bridge.onCrash((crash) => crashes.push(crash.message));
     const run = bridge.indexPhotos(NO_PHOTOS, () => {});
     worker?.dispatchEvent(Object.assign(new Event('error'), { message: 'script failed' }));
     const error = await run.catch((e: unknown) => e);
     expect(engineErrorName(error)).toBe('EngineCrashError');
+    // Told once, so the app can load the pack into the next worker.
+    expect(crashes).toEqual(['script failed']);
     expect((error as Error).message).toBe('script failed');
     expect((await bridge.backend()).kind).toBe('wasm');
     expect(started).toBe(2);

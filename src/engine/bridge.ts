@@ -55,6 +55,8 @@ export class EngineBridge {
   /** Rejecters of calls in flight: a terminated worker never answers them. */
   private readonly pending = new Set<(reason: unknown) => void>();
 
+  private readonly crashListeners = new Set<(error: EngineError) => void>();
+
   constructor(private readonly createWorker: () => Worker = startWorker) {}
 
   private api(): Remote<EngineApi> {
@@ -66,7 +68,9 @@ export class EngineBridge {
         if (worker !== this.worker) return;
         event.preventDefault();
         const message = event.message || 'the engine worker failed to start or crashed';
-        this.stop(new EngineError('EngineCrashError', message));
+        const error = new EngineError('EngineCrashError', message);
+        this.stop(error);
+        for (const listener of this.crashListeners) listener(error);
       });
       this.worker = worker;
       this.remote = wrap<EngineApi>(worker);
@@ -173,6 +177,15 @@ export class EngineBridge {
     return this.call((api) => api.runBenchmark(options, proxy(progress.open)), signal).finally(
       progress.close,
     );
+  }
+
+  /**
+   * `listener` hears of each crash of the worker, after the calls in flight were rejected: the
+   * next call starts a fresh worker, which has no pack. Returns the unsubscribe.
+   */
+  onCrash(listener: (error: EngineError) => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
   }
 
   /** Stops the worker now; calls in flight reject with an AbortError. */

@@ -4,7 +4,7 @@
  * answers). Indexing is paused, resumed and cancelled between photos, inside the worker, so the
  * pack stays loaded; a cancelled run ends with its report like a finished one.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type {
   BackendInfo,
   BackendPreference,
@@ -123,6 +123,21 @@ export function useEngine(modelsUrl: string, backend: BackendPreference = 'auto'
     setPack({ status: 'loading', progress: null });
     setLoadRequest((n) => n + 1);
   }, []);
+
+  // A crashed worker is replaced by a fresh one without a pack: load it again, so the library
+  // stays searchable. Only from 'ready': a crash while loading shows the load's error (and its
+  // retry) instead of looping.
+  const packReady = useRef(false);
+  useEffect(() => {
+    packReady.current = pack.status === 'ready';
+  }, [pack.status]);
+  useEffect(
+    () =>
+      bridge.onCrash(() => {
+        if (packReady.current) reloadPack();
+      }),
+    [bridge, reloadPack],
+  );
 
   const indexPhotos = useCallback(
     async (request: IndexRequest) => {

@@ -1,8 +1,6 @@
 import type { PhotoFile } from '../engine/api.ts';
 import { SAMPLE_PHOTOS } from '../../workers/bench/presets.ts';
-
-/** Folder name the bundled sample photos are indexed under (their paths' prefix). */
-export const SAMPLES_FOLDER = 'samples';
+import { SAMPLES_ROOT } from '../storage/folders.ts';
 
 /** The bundled sample gallery (public/samples, see its ATTRIBUTION.md), fetched from the app. */
 export async function fetchSamplePhotos(): Promise<PhotoFile[]> {
@@ -13,7 +11,7 @@ export async function fetchSamplePhotos(): Promise<PhotoFile[]> {
       if (!response.ok) throw new Error(`samples/${name}: HTTP ${response.status}`);
       const blob = await response.blob();
       return {
-        path: `${SAMPLES_FOLDER}/${name}`,
+        path: `${SAMPLES_ROOT}/${name}`,
         file: new File([blob], name, { type: blob.type }),
       };
     }),

@@ -5,10 +5,12 @@
  * library. A folder with a handle has the root its remembered record gives it (src/storage/
  * folders.ts: another folder of the same name gets "Holiday (2)"); a folder without one (the
  * <input>, a drop in a browser that gives no handles) is known by its name only, so two such
- * folders of one name share their paths. Hidden files and folders (".DS_Store", ".git", …) are
+ * folders of one name share their paths (but never the sample photos' root: see freeRoot).
+ * Hidden files and folders (".DS_Store", ".git", …) are
  * left out: they are never photos.
  */
 import type { IndexRequest, PhotoFile } from '../engine/api.ts';
+import { freeRoot } from '../storage/folders.ts';
 
 const isHidden = (name: string) => name.startsWith('.');
 
@@ -84,7 +86,7 @@ export async function scanDrop(
     let path = entry.name;
     if (isDirectoryEntry(entry)) {
       const folder = await handle;
-      if (isDirectoryHandle(folder)) path = await rootOf(folder);
+      path = isDirectoryHandle(folder) ? await rootOf(folder) : freeRoot(entry.name);
       folders.push(path);
     }
     await walkEntry(entry, path, photos);
@@ -111,10 +113,17 @@ export async function scanFolder(
   return { photos, folders: [root] };
 }
 
+/** A selected file's path: its folder's root (see freeRoot), then the path inside it. */
+function inputPath(file: File): string {
+  const path = file.webkitRelativePath || file.name;
+  const slash = path.indexOf('/');
+  return slash < 0 ? path : `${freeRoot(path.slice(0, slash))}${path.slice(slash)}`;
+}
+
 /** The files of an <input webkitdirectory> selection: one folder, listed whole. */
-export function scanInput(files: FileList): IndexRequest {
+export function scanInput(files: ArrayLike<File>): IndexRequest {
   const photos = Array.from(files)
-    .map((file) => ({ path: file.webkitRelativePath || file.name, file }))
+    .map((file) => ({ path: inputPath(file), file }))
     .filter(({ path }) => !path.split('/').some(isHidden));
   const tops = new Set(
     photos.map(({ path }) => (path.includes('/') ? path.slice(0, path.indexOf('/')) : '')),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rootFor, type FolderIdentity } from './folders.ts';
+import { freeRoot, rootFor, SAMPLES_ROOT, type FolderIdentity } from './folders.ts';
 
 /** A folder handle as far as rootFor sees one: its name, and which folder on disk it is. */
 class DiskFolder implements FolderIdentity {
@@ -52,5 +52,12 @@ describe('rootFor', () => {
   it('takes a remembered folder that can no longer be compared for a different one', async () => {
     const gone = new DiskFolder('/home/ana/Pictures/Holiday', true);
     expect(await rootFor(holiday, [{ root: 'Holiday', handle: gone }])).toBe('Holiday (2)');
+  });
+
+  it("never gives a folder the sample photos' root", async () => {
+    expect(await rootFor(new DiskFolder('/home/ana/samples'), [])).toBe(`${SAMPLES_ROOT} (2)`);
+    expect(freeRoot(SAMPLES_ROOT)).toBe('samples (2)');
+    expect(freeRoot(SAMPLES_ROOT, new Set(['samples (2)']))).toBe('samples (3)');
+    expect(freeRoot('Samples')).toBe('Samples');
   });
 });

@@ -7,10 +7,22 @@
  * "Holiday (3)", … so two folders of one name never share paths. Folders remembered before
  * roots existed are keyed by their name, which is their root: nothing to convert. A forgotten
  * folder's root is free again; the next folder given it takes over its photos, as picking the
- * same folder again should. Reads never throw.
+ * same folder again should. "samples" is the bundled sample photos' root: a user's folder of
+ * that name is "samples (2)", so neither scan takes the other's photos for deleted ones.
+ * Reads never throw.
  */
 import { del, entries, get, set } from 'idb-keyval';
 import { folderStore } from './keys.ts';
+
+/** The root the bundled sample photos are indexed under (their paths' first part). */
+export const SAMPLES_ROOT = 'samples';
+
+/** `name`, or the first of "name (2)", "name (3)", … that is not taken and not reserved. */
+export function freeRoot(name: string, taken: ReadonlySet<string> = new Set()): string {
+  let root = name;
+  for (let n = 2; taken.has(root) || root === SAMPLES_ROOT; n++) root = `${name} (${n})`;
+  return root;
+}
 
 function isDirectoryHandle(value: unknown): value is FileSystemDirectoryHandle {
   return (
@@ -45,7 +57,7 @@ async function sameEntry(a: FolderIdentity, b: FolderIdentity): Promise<boolean>
 /**
  * The root for `handle` among `remembered` (roots and their handles): that of the same folder
  * on disk if it is there, else the folder's name, or the name with " (2)", " (3)", … when a
- * different folder already has it.
+ * different folder already has it (or it is reserved).
  */
 export async function rootFor(
   handle: FolderIdentity,
@@ -54,10 +66,7 @@ export async function rootFor(
   for (const folder of remembered) {
     if (await sameEntry(folder.handle, handle)) return folder.root;
   }
-  const taken = new Set(remembered.map((folder) => folder.root));
-  let root = handle.name;
-  for (let n = 2; taken.has(root); n++) root = `${handle.name} (${n})`;
-  return root;
+  return freeRoot(handle.name, new Set(remembered.map((folder) => folder.root)));
 }
 
 /** Remembers the folder (again) and returns its root, under which its photos are indexed. */
