@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import detector_eval, glove, lexicon, synth, tokenizer, vocab as vocab_mod
+from . import detector_eval, glove, lexicon, reader, synth, tokenizer, vocab as vocab_mod
 from .detections import DecodeOptions, Detection, postprocess
 from .evaluate import (Architectures, Gallery, cross_probe_scorer, encode, evaluate_all,
-                       evaluate_probe_codecs)
+                       evaluate_probe_codecs, global_similarity, recall_of_ranking)
 from .export import (export_cross_probe, export_full_cross_encoder, export_text_encoder,
                      export_vision_encoder, late_layer_tensors, round_to_fp16, write_tensor_file)
 from .labels import COCO_LABELS
@@ -199,7 +199,8 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
                                                  model_cfg.max_regions) for lay in test_layouts]
     queries = [synth.test_queries(lay, rng) for lay in test_layouts]
     encode_text = text.encoder()
-    synthetic, codecs = {}, []
+    synthetic, codecs, references = {}, [], {}
+    levels = reader.confidence_levels(det["score_threshold"])
     for kind in QUERY_KINDS:
         rows = [(i, q[kind]) for i, q in enumerate(queries) if kind in q]
         if not rows:
@@ -216,8 +217,13 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
         log(f"synthetic {kind}: {summarise(synthetic[kind]['results'])}")
         codecs.append({"queries": len(rows), "results": evaluate_probe_codecs(
             archs.cross_probe, gallery, relevant, cfg.shortlist)})
+        references[kind] = {"queries": len(rows), "results": reference_results(
+            archs.two_tower, gallery, forms, test_detections, levels, relevant, cfg.seed)}
     synthetic["all"] = {"queries": sum(v["queries"] for v in synthetic.values()),
                         "results": average_results([v for v in synthetic.values()])}
+    references["all"] = {"queries": synthetic["all"]["queries"],
+                         "results": average_results(list(references.values()))}
+    log(f"reference readers: {summarise(references['all']['results'])}")
     probe_quantisation = average_results(codecs)
     log(f"probe codecs (cross-probe, all kinds): {summarise(probe_quantisation)}")
 
@@ -239,7 +245,8 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
     mean_regions = float(np.mean([len(d) for d in test_detections]))
     flops_mean = per_pair_flops(model_cfg, round(mean_words), round(mean_regions))
     metrics = {
-        "synthetic": synthetic, "probeQuantisation": probe_quantisation, "real": real,
+        "synthetic": synthetic, "syntheticReferences": references,
+        "probeQuantisation": probe_quantisation, "real": real,
         "noMatch": threshold,
         "perPairFlops": {"maxShapes": flops_max, "meanShapes": flops_mean,
                          "meanWords": mean_words, "meanRegions": mean_regions},
@@ -291,6 +298,17 @@ def train_architectures(cfg: BuildConfig, model_cfg: ModelConfig, text: TextSide
     for model in models.values():
         round_to_fp16(model)
     return models, losses
+
+
+def reference_results(two_tower, gallery: Gallery, forms, detections, levels, relevant, seed: int
+                      ) -> dict:
+    """The detection reader and reader + two-tower on one query kind (see reader.py)."""
+    grades = reader.reader_grades(forms, detections, levels)
+    tie_break = global_similarity(encode(two_tower, gallery))
+    return {"detection reader": recall_of_ranking(
+                reader.reader_similarity(grades, None, seed), relevant),
+            "reader + two-tower": recall_of_ranking(
+                reader.reader_similarity(grades, tie_break, seed), relevant)}
 
 
 def summarise(results: dict) -> str:
@@ -553,6 +571,24 @@ def results_markdown(manifest: dict, detector_report, noise, cfg: BuildConfig, n
             f"of {cfg.shortlist} by global similarity (see training/probesearch/evaluate.py).", ""]
     for kind, block in m["synthetic"].items():
         out += [f"### {kind} ({block['queries']} queries)", "", *_table(block["results"]), ""]
+    out += ["### What the detections allow (reference rankers, not models)", "",
+            "Every architecture sees an image only through its noisy detections. The *detection "
+            "reader* is given each query's logical form (a perfect parser) and ranks images by "
+            "how many confidence levels (" + ", ".join(f"{x:g}" for x in
+                                                     reader.confidence_levels(
+                                                         manifest["detector"]["decode"]["scoreThreshold"]))
+            + ") their detections make the query true at, ties at random; *reader + two-tower* "
+            "breaks its ties by the two-tower's global similarity (see "
+            "training/probesearch/reader.py). Text-to-image R@1:", "",
+            "| query kind | two-tower | cross-probe | full cross-encoder | detection reader | "
+            "reader + two-tower |", "|---|---|---|---|---|---|"]
+    for kind, block in m["syntheticReferences"].items():
+        models_r = m["synthetic"][kind]["results"]
+        cells = [models_r[a]["t2i R@1"] for a in ("two-tower", "cross-probe", "full-cross-encoder")]
+        cells += [block["results"][a]["t2i R@1"] for a in ("detection reader", "reader + two-tower")]
+        out.append(f"| {kind} | " + " | ".join(f"{c:.1f}" for c in cells) + " |")
+    out += ["", "All reference figures, both directions:", "",
+            *_table(m["syntheticReferences"]["all"]["results"], "reference ranker"), ""]
     out += ["### Probe cache formats (cross-probe, all query kinds)", "",
             "The photo side (vision probes and global) round-tripped through each at-rest "
             "format before ranking, as the app stores it:", "",

@@ -143,6 +143,12 @@ def _both_directions(sim: Tensor, scorer: PairScorer | None, shortlist: int,
     return {**{f"t2i {k}": v for k, v in t2i.items()}, **{f"i2t {k}": v for k, v in i2t.items()}}
 
 
+def recall_of_ranking(similarity: Tensor, relevant_t2i: Callable[[int, int], bool]
+                      ) -> dict[str, float]:
+    """R@K both ways of a ranking given as a [Q, N] score table (no re-ranking)."""
+    return _both_directions(similarity, None, 0, relevant_t2i)
+
+
 PROBE_CODECS = ("float32", "float16", "int8")
 
 

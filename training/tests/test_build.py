@@ -100,8 +100,18 @@ def test_results_report_has_every_section(tiny_pack):
     out, _ = tiny_pack
     text = (out.parent / "RESULTS.md").read_text()
     for section in ("## Architecture", "## Synthetic compositional test set",
-                    "## No-good-match threshold", "| cross-probe |", "| full-cross-encoder |"):
+                    "## No-good-match threshold", "| cross-probe |", "| full-cross-encoder |",
+                    "### What the detections allow", "| reader + two-tower |"):
         assert section in text
+
+
+def test_reference_readers_are_reported_per_kind(tiny_pack):
+    _, manifest = tiny_pack
+    references = manifest["metrics"]["syntheticReferences"]
+    assert references.keys() == manifest["metrics"]["synthetic"].keys()
+    for block in references.values():
+        for ranker in ("detection reader", "reader + two-tower"):
+            assert 0 <= block["results"][ranker]["t2i R@1"] <= block["results"][ranker]["t2i R@10"]
 
 
 def test_same_seed_same_weights():
