@@ -362,6 +362,23 @@ function residentLibrary(gpu: GpuSide, index: ProbeIndex): ResidentLibrary {
   return createResidentLibrary(gpu.context.device, gpu.runner.config, all.probes, all.global);
 }
 
+/** Stage 2 of one query on the WGSL kernels, over rows of the GPU-resident library. */
+function webgpuScores(
+  gpu: GpuSide,
+  library: ResidentLibrary,
+  text: Encoded,
+  rows: readonly number[],
+): Promise<Float32Array> {
+  return gpu.runner.score(
+    { textProbes: text.probes, textGlobal: text.global },
+    { library, rows: Uint32Array.from(rows) },
+  );
+}
+
+/** Times a cell of the table on the engine's serial chain (nothing else runs meanwhile). */
+const cellTimer = (serial: Serial, limits: CellLimits) => (run: (i: number) => Promise<unknown>) =>
+  serial(() => timeCell(run, limits));
+
 /** The full cross-encoder's WASM session. */
 interface FullCrossEncoderSession {
   readonly session: Ort.InferenceSession;
@@ -380,7 +397,7 @@ async function measureQueries(
 ): Promise<Omit<QueryRow, 'webgpuSkipped'>> {
   const { serial, models } = ctx;
   const scorer = new WasmCrossProbeScorer(models, index, ctx.manifest.probes.text);
-  const cell = (run: (i: number) => Promise<unknown>) => serial(() => timeCell(run, limits));
+  const cell = cellTimer(serial, limits);
   const firstText = await serial(() => encodeText(0));
   const wasmKs = resolveShortlists(options.shortlists, ctx.wasmDefaultShortlist, index.size);
   const results = Math.min(index.size, ctx.wasmDefaultShortlist);
@@ -406,11 +423,7 @@ async function measureQueries(
       const timing = await cell(async (i) => {
         const text = await encodeText(i);
         const rows = index.shortlist(text.global, k).map((c) => c.row);
-        const scores = await gpu.runner.score(
-          { textProbes: text.probes, textGlobal: text.global },
-          { library: resident, rows: Uint32Array.from(rows) },
-        );
-        return topRows(rows, scores, rows.length);
+        return topRows(rows, await webgpuScores(gpu, resident, text, rows), rows.length);
       });
       crossProbeWebgpu.push({ k, timing });
     }
@@ -488,7 +501,7 @@ async function measureStage2(
     texts.push(await serial(() => encodeText(i)));
   const text = (i: number): Encoded =>
     texts[i % texts.length] ?? { probes: new Float32Array(), global: new Float32Array() };
-  const cell = (run: (i: number) => Promise<unknown>) => serial(() => timeCell(run, limits));
+  const cell = cellTimer(serial, limits);
   const rows: Stage2Row[] = [];
   for (const k of resolveShortlists(options.shortlists, ctx.wasmDefaultShortlist, index.size)) {
     const shortlists = texts.map((t) => index.shortlist(t.global, k).map((c) => c.row));
@@ -504,12 +517,7 @@ async function measureStage2(
       crossProbeWebgpu:
         gpu === null || resident === null
           ? null
-          : await cell((i) =>
-              gpu.runner.score(
-                { textProbes: text(i).probes, textGlobal: text(i).global },
-                { library: resident, rows: Uint32Array.from(candidates(i)) },
-              ),
-            ),
+          : await cell((i) => webgpuScores(gpu, resident, text(i), candidates(i))),
       crossProbeReference: await cell(async (i) => impl.reference(text(i), candidates(i))),
       fullCrossEncoder: await cell((i) =>
         fullCrossEncoder(
