@@ -69,8 +69,9 @@ export function IndexingReport({ report }: { report: IndexReport }) {
             other.
           </p>
           <ul data-testid="intake-renamed">
-            {renamed.map((r) => (
-              <li key={r.path}>
+            {/* One drop can hold two copies of a file: both find the same numbered name. */}
+            {renamed.map((r, i) => (
+              <li key={`${i}:${r.path}`}>
                 <code>{r.name}</code> is kept as <code>{r.path}</code>
               </li>
             ))}
