@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.ts';
 import type { SearchResponse } from '../src/engine/api.ts';
+import { freeRoot } from '../src/storage/folders.ts';
 import type { AppState } from '../src/testApi.ts';
 import { startStaticServer } from './staticServer.ts';
 
@@ -106,9 +107,12 @@ export function parseCli(argv: readonly string[]): CliOptions {
   };
 }
 
-/** Paths as the folder input reports them: "<folder name>/<path inside>". */
+/**
+ * Library paths of the folder's files as the app lists an <input webkitdirectory> selection:
+ * "<root>/<path inside>", the root being the folder's name unless that is reserved (freeRoot).
+ */
 function folderPaths(root: string): Map<string, string> {
-  const name = basename(root);
+  const name = freeRoot(basename(root));
   const paths = new Map<string, string>();
   for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
