@@ -301,6 +301,17 @@ describe('runIndexing', () => {
     expect(again).toMatchObject({ indexed: 1, reused: 2, librarySize: 3 });
     expect((await loadPhotoMeta('IMG_1 (2).jpg'))?.lastModified).toBe(T0 + 77);
 
+    // A file of that name that cannot be indexed is reported under its own name, not kept.
+    const damaged = bytesFile(
+      'IMG_1.jpg',
+      new TextEncoder().encode('notes, not a photo') as Uint8Array<ArrayBuffer>,
+      T0 + 99,
+    );
+    const failed = await h.run({ photos: [damaged], folders: [] });
+    expect(failed.renamed).toEqual([]);
+    expect(failed.skipped.map((f) => f.path)).toEqual(['IMG_1.jpg']);
+    expect(await loadPhotoMeta('IMG_1 (4).jpg')).toBeUndefined();
+
     // Photos in folders keep their paths: only loose files have nothing but a name.
     const inFolder = await h.run({
       photos: [fixtureFile('photos/coffee.png', 'trip/IMG_1.jpg')],

@@ -398,7 +398,6 @@ export async function runIndexing(
     const photo = isLoose(listed)
       ? { ...listed, path: await loosePath(listed.file, listed.path, known) }
       : listed;
-    if (photo.path !== listed.path) renamed.push({ name: listed.path, path: photo.path });
     current = photo.path;
     report(current);
     let result: Outcome;
@@ -429,8 +428,10 @@ export async function runIndexing(
       break;
     }
     done += 1;
-    if (result.kind === 'skipped') skipped.push({ path: photo.path, reason: result.reason });
+    // A file not indexed is named as the user knows it; one kept is said where it was kept.
+    if (result.kind === 'skipped') skipped.push({ path: listed.path, reason: result.reason });
     else {
+      if (photo.path !== listed.path) renamed.push({ name: listed.path, path: photo.path });
       hashes.set(photo.path, result.sha256);
       const { size, lastModified } = photo.file;
       known.set(photo.path, { size, lastModified, sha256: result.sha256 });
