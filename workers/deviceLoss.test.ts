@@ -35,6 +35,23 @@ function engine() {
 
 const GRACE_MS = 50;
 
+/** A step that always fails with `message`: how often it ran, and how long until it failed. */
+async function alwaysFailing(e: ReturnType<typeof engine>, message: string, graceMs: number) {
+  let runs = 0;
+  const started = performance.now();
+  const failure = retryAfterDeviceLoss(
+    e.serial,
+    async () => {
+      runs += 1;
+      throw new Error(message);
+    },
+    e.currentDevice,
+    graceMs,
+  );
+  await expect(failure).rejects.toThrow(message);
+  return { runs, ms: performance.now() - started };
+}
+
 describe('retryAfterDeviceLoss', () => {
   it('runs a step that the device loss failed once more, after the fall-back', async () => {
     const e = engine();
@@ -77,40 +94,17 @@ describe('retryAfterDeviceLoss', () => {
   });
 
   it('passes on a failure while the device stays, after the grace period', async () => {
-    const e = engine();
-    let runs = 0;
-    const started = performance.now();
-    const failure = retryAfterDeviceLoss(
-      e.serial,
-      async () => {
-        runs += 1;
-        throw new Error('a bug, not a loss');
-      },
-      e.currentDevice,
-      GRACE_MS,
-    );
-    await expect(failure).rejects.toThrow('a bug, not a loss');
+    const { runs, ms } = await alwaysFailing(engine(), 'a bug, not a loss', GRACE_MS);
     expect(runs).toBe(1);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(GRACE_MS - 5);
+    expect(ms).toBeGreaterThanOrEqual(GRACE_MS - 5);
   });
 
   it('passes on a failure on WASM at once', async () => {
     const e = engine();
     e.state.device = null;
-    let runs = 0;
-    const started = performance.now();
-    const failure = retryAfterDeviceLoss(
-      e.serial,
-      async () => {
-        runs += 1;
-        throw new Error('failed on the CPU');
-      },
-      e.currentDevice,
-      10_000,
-    );
-    await expect(failure).rejects.toThrow('failed on the CPU');
+    const { runs, ms } = await alwaysFailing(e, 'failed on the CPU', 10_000);
     expect(runs).toBe(1);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(ms).toBeLessThan(1000);
   });
 
   it('retries only once: a second failure is the caller’s', async () => {

@@ -6,8 +6,7 @@
  * folders.ts: another folder of the same name gets "Holiday (2)"); a folder without one (the
  * <input>, a drop in a browser that gives no handles) is known by its name only, so two such
  * folders of one name share their paths (but never the sample photos' root: see freeRoot).
- * Hidden files and folders (".DS_Store", ".git", …) are
- * left out: they are never photos.
+ * Hidden files and folders (".DS_Store", ".git", …) are left out: they are never photos.
  */
 import type { IndexRequest, PhotoFile } from '../engine/api.ts';
 import { freeRoot } from '../storage/folders.ts';

@@ -21,8 +21,8 @@ import torch
 
 from . import detector_eval, glove, lexicon, reader, synth, tokenizer, vocab as vocab_mod
 from .detections import DecodeOptions, Detection, postprocess
-from .evaluate import (Architectures, Gallery, cross_probe_scorer, encode, evaluate_all,
-                       evaluate_probe_codecs, global_similarity, recall_of_ranking)
+from .evaluate import (Architectures, Gallery, cross_probe_scorer, encode, encode_gallery,
+                       evaluate_all, evaluate_probe_codecs, global_similarity, recall_of_ranking)
 from .export import (export_cross_probe, export_full_cross_encoder, export_text_encoder,
                      export_vision_encoder, late_layer_tensors, round_to_fp16, write_tensor_file)
 from .labels import COCO_LABELS
@@ -216,13 +216,15 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
         def relevant(q: int, im: int, forms=forms) -> bool:
             return synth.holds(forms[q], test_layouts[im])
 
-        synthetic[kind] = {"queries": len(rows),
-                           "results": evaluate_all(archs, gallery, relevant, cfg.shortlist)}
+        encodings = encode_gallery(archs, gallery)
+        synthetic[kind] = {"queries": len(rows), "results": evaluate_all(
+            archs, gallery, encodings, relevant, cfg.shortlist)}
         log(f"synthetic {kind}: {summarise(synthetic[kind]['results'])}")
         codecs.append({"queries": len(rows), "results": evaluate_probe_codecs(
-            archs.cross_probe, gallery, relevant, cfg.shortlist)})
+            archs.cross_probe, encodings.cross_probe, relevant, cfg.shortlist)})
         references[kind] = {"queries": len(rows), "results": reference_results(
-            archs.two_tower, gallery, forms, test_detections, levels, relevant, cfg.seed)}
+            global_similarity(encodings.two_tower), forms, test_detections, levels, relevant,
+            cfg.seed)}
     synthetic["all"] = {"queries": sum(v["queries"] for v in synthetic.values()),
                         "results": average_results([v for v in synthetic.values()])}
     references["all"] = {"queries": synthetic["all"]["queries"],
@@ -235,7 +237,7 @@ def build(config_name: str, out: Path, report: Path | None) -> dict:
     if not tiny:
         gallery, owner = real_validation(det, text, model_cfg.max_regions)
         real = {"queries": len(owner), "images": int(gallery.classes.shape[0]),
-                "results": evaluate_all(archs, gallery,
+                "results": evaluate_all(archs, gallery, encode_gallery(archs, gallery),
                                         lambda q, im: owner[q] == im, shortlist=10_000)}
         log(f"real coco-mini: {summarise(real['results'])}")
 
@@ -304,11 +306,10 @@ def train_architectures(cfg: BuildConfig, model_cfg: ModelConfig, text: TextSide
     return models, losses
 
 
-def reference_results(two_tower, gallery: Gallery, forms, detections, levels, relevant, seed: int
-                      ) -> dict:
-    """The detection reader and reader + two-tower on one query kind (see reader.py)."""
+def reference_results(tie_break, forms, detections, levels, relevant, seed: int) -> dict:
+    """The detection reader and reader + two-tower (`tie_break`: its similarity) on one query
+    kind (see reader.py)."""
     grades = reader.reader_grades(forms, detections, levels)
-    tie_break = global_similarity(encode(two_tower, gallery))
     return {"detection reader": recall_of_ranking(
                 reader.reader_similarity(grades, None, seed), relevant),
             "reader + two-tower": recall_of_ranking(

@@ -117,17 +117,28 @@ class Architectures:
     full_cross: FullCrossEncoder
 
 
+@dataclass
+class GalleryEncodings:
+    """A gallery through the two encoding architectures, once, for every evaluation of it."""
+
+    two_tower: Encoded
+    cross_probe: Encoded
+
+
+def encode_gallery(models: Architectures, gallery: Gallery) -> GalleryEncodings:
+    return GalleryEncodings(encode(models.two_tower, gallery), encode(models.cross_probe, gallery))
+
+
 @torch.no_grad()
-def evaluate_all(models: Architectures, gallery: Gallery, relevant_t2i: Callable[[int, int], bool],
-                 shortlist: int) -> dict[str, dict[str, float]]:
+def evaluate_all(models: Architectures, gallery: Gallery, encodings: GalleryEncodings,
+                 relevant_t2i: Callable[[int, int], bool], shortlist: int
+                 ) -> dict[str, dict[str, float]]:
     """relevant_t2i(query, image) -> bool. Returns {architecture: {t2i R@K..., i2t R@K...}}."""
-    enc_tt = encode(models.two_tower, gallery)
-    enc_cp = encode(models.cross_probe, gallery)
-    sim_tt = global_similarity(enc_tt)
-    sim_cp = global_similarity(enc_cp)
+    sim_tt = global_similarity(encodings.two_tower)
+    sim_cp = global_similarity(encodings.cross_probe)
     runs = {
         "two-tower": (sim_tt, None),
-        "cross-probe": (sim_cp, cross_probe_scorer(models.cross_probe, enc_cp)),
+        "cross-probe": (sim_cp, cross_probe_scorer(models.cross_probe, encodings.cross_probe)),
         "full-cross-encoder": (sim_tt, full_cross_scorer(models.full_cross, gallery)),
     }
     return {name: _both_directions(sim, scorer, shortlist, relevant_t2i)
@@ -168,12 +179,12 @@ def round_trip_rows(x: Tensor, codec: str) -> Tensor:
 
 
 @torch.no_grad()
-def evaluate_probe_codecs(model: CrossProbeModel, gallery: Gallery,
+def evaluate_probe_codecs(model: CrossProbeModel, enc: Encoded,
                           relevant_t2i: Callable[[int, int], bool], shortlist: int
                           ) -> dict[str, dict[str, float]]:
-    """Cross-probe recall with the photos' stored parts (vision probes and global) round-tripped
-    through each at-rest format: the recall a smaller probe cache costs."""
-    enc = encode(model, gallery)
+    """Cross-probe recall (`enc`: the gallery through `model`) with the photos' stored parts
+    (vision probes and global) round-tripped through each at-rest format: the recall a smaller
+    probe cache costs."""
     results = {}
     for codec in PROBE_CODECS:
         stored = Encoded(enc.text_probes, enc.text_global,
